@@ -1,0 +1,44 @@
+# cyberdiag — two commands: `make demo` (set up + run the demo) and `make test` (set up + run the tests).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# System packages: the local lab (nsd, unbound, nginx), the scan (nmap), reading PDFs back (poppler),
+# WeasyPrint's text stack (pango, fonts).
+SYSTEM_PACKAGES := nsd unbound nginx nmap poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+OUT ?= demo-out
+
+.PHONY: demo test system-deps venv lint clean bench
+
+system-deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing system packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+venv: $(BIN)/.installed
+
+demo: system-deps venv
+	$(BIN)/cyberdiag demo --out $(OUT)
+
+lint: venv
+	$(BIN)/ruff check cyberdiag tests benchmarks
+	$(BIN)/mypy
+
+test: system-deps venv lint
+	$(BIN)/pytest
+
+bench: system-deps venv
+	$(BIN)/pip install -q -e '.[bench]'
+	for b in benchmarks/*.py; do $(BIN)/python $$b; done
+
+clean:
+	rm -rf $(VENV) $(OUT) build dist .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,97 @@
+"""Command-line entry point: wires the command modules and the one error handler.
+
+User mistake -> one clear line, exit 1. Ctrl-C -> exit 130 after saying what was saved.
+Bug -> exit 3 and the path of a log file holding the traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from cyberdiag.cli.app import app
+
+# Command modules register themselves on `app` when imported (cheap imports only).
+from cyberdiag.cli import core  # noqa: E402,F401,I001
+
+EXIT_USER = 1
+EXIT_INTERRUPTED = 130
+EXIT_BUG = 3
+
+__all__ = ["app", "main"]
+
+
+def _register_optional() -> None:
+    """Import the command modules. Each one only imports typer at module level."""
+    import importlib
+
+    for name in ("checks_cmd", "scan_cmd", "report_cmd", "territory_cmd", "workshop_cmd"):
+        try:
+            importlib.import_module(f"cyberdiag.cli.{name}")
+        except ModuleNotFoundError as exc:  # a module not written yet in this checkout
+            if exc.name != f"cyberdiag.cli.{name}":
+                raise
+
+
+_register_optional()
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(text.rstrip("\n") + "\n")
+
+
+def _log_bug() -> str:
+    import tempfile
+    import traceback
+    from pathlib import Path
+
+    try:
+        from platformdirs import user_log_dir
+
+        log_dir = Path(user_log_dir("cyberdiag"))
+        log_dir.mkdir(parents=True, exist_ok=True)
+    except Exception:  # pragma: no cover - fall back to the temp dir
+        log_dir = Path(tempfile.gettempdir())
+    path = log_dir / "cyberdiag-error.log"
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(traceback.format_exc())
+        fh.write("\n")
+    return str(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns (and exits with) the exit code."""
+    import click
+
+    from cyberdiag.errors import UserError
+    from cyberdiag.i18n import current, tr
+
+    code = 0
+    try:
+        app(args=argv, prog_name="cyberdiag", standalone_mode=False)
+    except UserError as exc:
+        _err(tr("Erreur : ", "Error: ") + exc.message(current()))
+        for line in exc.lines:
+            _err("  " + line)
+        code = EXIT_USER
+    except click.exceptions.Abort:
+        _err(tr("\nInterrompu.", "\nInterrupted."))
+        code = EXIT_INTERRUPTED
+    except KeyboardInterrupt:
+        _err(tr("\nInterrompu.", "\nInterrupted."))
+        code = EXIT_INTERRUPTED
+    except click.exceptions.Exit as exc:
+        code = exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        code = EXIT_USER
+    except Exception:
+        path = _log_bug()
+        _err(
+            tr(
+                f"Erreur interne de cyberdiag (ce n'est pas de votre fait). Détails : {path}",
+                f"Internal cyberdiag error (not your fault). Details: {path}",
+            )
+        )
+        code = EXIT_BUG
+    sys.exit(code) if argv is None else None
+    return code

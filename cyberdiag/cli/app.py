@@ -1,0 +1,89 @@
+"""The Typer application object and the options shared by every command.
+
+Only typer and the standard library are imported here: `cyberdiag --help` must stay fast. Each
+command module imports its heavy dependencies (WeasyPrint, nmap, dnspython...) inside the command.
+Help texts follow CYBERDIAG_LANG (French by default) because they are built at import time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cyberdiag.i18n import default_lang
+
+_LANG = default_lang()
+
+
+def h(fr: str, en: str) -> str:
+    """Help text in the default language (CYBERDIAG_LANG, French unless 'en')."""
+    return en if _LANG == "en" else fr
+
+
+app = typer.Typer(
+    name="cyberdiag",
+    help=h(
+        "Diagnostic de cybersécurité des communes : questionnaire, vérifications passives DNS, "
+        "messagerie et web, scan d'exposition (sur autorisation), score selon la grille "
+        "territoriale, rapport PDF et suivi territorial.\n\n"
+        "Démarrage rapide : cyberdiag demo   —   Auto-diagnostic : cyberdiag run --profile "
+        "municipality.yaml",
+        "Cybersecurity self-diagnostic for municipalities: questionnaire, passive DNS, e-mail "
+        "and web checks, exposure scan (with authorisation), scoring against the territorial "
+        "grid, PDF report and territorial follow-up.\n\n"
+        "Quick start: cyberdiag demo   —   Self-audit: cyberdiag run --profile municipality.yaml",
+    ),
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+LangOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--lang",
+        help=h("Langue : fr (défaut) ou en.", "Language: fr (default) or en."),
+        show_default=False,
+    ),
+]
+ProfileOpt = Annotated[
+    Path,
+    typer.Option(
+        "--profile",
+        "-p",
+        help=h("Profil de la commune (municipality.yaml).", "Municipality profile (municipality.yaml)."),
+    ),
+]
+NameserverOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--nameserver",
+        "-n",
+        help=h(
+            "Serveur DNS à utiliser, IP[:PORT] (répétable). Toutes les résolutions passent par lui.",
+            "DNS server to use, IP[:PORT] (repeatable). Every lookup goes through it.",
+        ),
+        show_default=False,
+    ),
+]
+JsonOpt = Annotated[
+    bool,
+    typer.Option("--json", help=h("Sortie JSON sur stdout.", "JSON output on stdout.")),
+]
+
+
+def start(lang: str | None) -> None:
+    """Call first in every command: sets the language used by messages and errors."""
+    from cyberdiag.i18n import set_lang
+
+    if lang is not None and lang not in ("fr", "en"):
+        from cyberdiag.errors import UserError
+
+        raise UserError(
+            f"Langue inconnue « {lang} » : choisir fr ou en.",
+            f"Unknown language '{lang}': choose fr or en.",
+        )
+    set_lang(lang)

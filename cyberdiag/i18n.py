@@ -1,0 +1,33 @@
+"""Language selection: French by default, English on request.
+
+Every text a user reads exists in both languages. Data files carry `Text` objects; code uses
+`tr(fr, en)` with the current language, set once per command from `--lang` or CYBERDIAG_LANG.
+"""
+
+from __future__ import annotations
+
+import os
+
+from cyberdiag.models import Lang
+
+_current: Lang | None = None
+
+
+def default_lang() -> Lang:
+    env = os.environ.get("CYBERDIAG_LANG", "").lower()[:2]
+    return "en" if env == "en" else "fr"
+
+
+def set_lang(lang: str | None) -> Lang:
+    global _current
+    _current = "en" if (lang or default_lang()) == "en" else "fr"
+    return _current
+
+
+def current() -> Lang:
+    return _current or default_lang()
+
+
+def tr(fr: str, en: str, lang: Lang | None = None) -> str:
+    """Pick the French or English text."""
+    return en if (lang or current()) == "en" else fr

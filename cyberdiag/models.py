@@ -1,0 +1,456 @@
+"""Typed data shared by every layer of cyberdiag (pydantic v2, frozen, extra keys forbidden).
+
+This module is the contract between the loaders, the interview, the checks, the scoring, the
+report and the territorial store. Keep it free of I/O and of heavy imports.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+Lang = Literal["fr", "en"]
+LANGS: tuple[Lang, ...] = ("fr", "en")
+
+Status = Literal["pass", "warn", "fail", "not_applicable", "not_tested"]
+STATUSES: tuple[Status, ...] = ("pass", "warn", "fail", "not_applicable", "not_tested")
+
+Severity = Literal["info", "low", "medium", "high", "critical"]
+SEVERITY_RANK: dict[str, int] = {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
+
+Effort = Literal["quick_win", "project"]
+Who = Literal["elected", "management", "staff", "it"]
+
+# Kinds of answer option. "answer" options carry a maturity score; "dont_know" scores like the
+# lowest answer and becomes a finding of its own; "not_applicable" is excluded from the score (a
+# justification is kept); "delegated" means "our IT provider does it" and asks for proof.
+OptionKind = Literal["answer", "dont_know", "not_applicable", "delegated"]
+
+# Profile flags a question may require (see Applicability.requires).
+PROFILE_FLAGS = (
+    "it_staff",
+    "no_it_staff",
+    "it_provider",
+    "has_website",
+    "own_mail_server",
+    "online_services",
+    "has_ot",
+    "has_public_addresses",
+    "nis2",
+)
+
+SCHEMA_VERSION = "1.0"
+
+
+class Model(BaseModel):
+    """Base: frozen, unknown keys refused."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Text(Model):
+    """A text a user reads, in French and English (both required, neither empty)."""
+
+    fr: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def get(self, lang: Lang) -> str:
+        return self.en if lang == "en" else self.fr
+
+
+# --------------------------------------------------------------------------------------------
+# References, recommendations
+# --------------------------------------------------------------------------------------------
+
+
+class References(Model):
+    """Verified references. ids only, never the frameworks' text.
+
+    anssi: ANSSI Guide d'hygiène informatique measure numbers ("hygiene-37").
+    cis: CIS Controls v8 safeguards ("11.2"). nis2: NIS2 Art. 21(2) letters ("21.2.c") or
+    "23" for reporting. csf: NIST CSF 2.0 categories/subcategories ("PR.AA-03").
+    recyf / amf / other: further ids (ReCyF objective, AMF/ANSSI guide recommendation, RFC...).
+    """
+
+    anssi: list[str] = []
+    cis: list[str] = []
+    nis2: list[str] = []
+    csf: list[str] = []
+    recyf: list[str] = []
+    amf: list[str] = []
+    other: list[str] = []
+
+
+class Recommendation(Model):
+    action: Text
+    effort: Effort
+    who: Who
+
+
+# --------------------------------------------------------------------------------------------
+# Questionnaires
+# --------------------------------------------------------------------------------------------
+
+
+class Option(Model):
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    label: Text
+    kind: OptionKind = "answer"
+    # Maturity score on the grid's scale (0..scale_max). None only for not_applicable.
+    score: int | None = None
+
+
+class Applicability(Model):
+    tiers: list[int] = [1, 2, 3, 4]
+    # Every flag listed must be true in the profile (see PROFILE_FLAGS).
+    requires: list[str] = []
+
+
+class Question(Model):
+    id: str = Field(pattern=r"^[a-z0-9_.\-]+$")
+    domain: str
+    text: Text
+    why: Text
+    options: list[Option]
+    applies: Applicability = Applicability()
+    weight: int = Field(default=1, ge=1, le=5)
+    critical: bool = False
+    # The maturity level (1..4) at which this item is expected (cumulative levels, see scoring).
+    level: int = Field(default=1, ge=1, le=4)
+    recommendation: Recommendation
+    references: References = References()
+    # Workshop questionnaires: the good reflex to adopt, shown after the answer.
+    reflex: Text | None = None
+    # When answered "delegated", the question as put to the IT provider.
+    delegated_text: Text | None = None
+
+
+class Questionnaire(Model):
+    kind: Literal["questionnaire"]
+    id: str
+    version: str
+    title: Text
+    description: Text
+    questions: list[Question]
+
+
+# --------------------------------------------------------------------------------------------
+# The territorial diagnostic grid
+# --------------------------------------------------------------------------------------------
+
+
+class Level(Model):
+    id: int = Field(ge=0, le=4)
+    name: Text
+    meaning: Text
+    # Minimum domain/overall score (0..100) to reach this level.
+    min_score: int = Field(ge=0, le=100)
+
+
+class GridCheck(Model):
+    id: str
+    weight: int = Field(default=1, ge=1, le=5)
+
+
+class Domain(Model):
+    id: str = Field(pattern=r"^[a-z_]+$")
+    name: Text
+    description: Text
+    weight: int = Field(default=1, ge=1, le=5)
+    checks: list[GridCheck] = []
+    # A profile flag; when set, the domain only applies if the flag is true (e.g. has_ot).
+    condition: str | None = None
+
+
+class Tier(Model):
+    id: int = Field(ge=1, le=4)
+    name: Text
+    description: Text
+    target_level: int = Field(ge=0, le=4)
+
+
+class TierRules(Model):
+    """Population thresholds used to derive the tier (logic lives in scoring.derive_tier)."""
+
+    small_below: int = 1000
+    medium_up_to: int = 10000
+    large_above: int = 30000
+
+
+class CriticalItem(Model):
+    id: str
+    label: Text
+    question: str | None = None
+    check: str | None = None
+    # Level the overall result is capped at when the item is missing / unknown / failed ...
+    cap_if_missing: int = Field(default=0, ge=0, le=4)
+    # ... and when it is only partly in place (score below scale_max - 1, or check "warn").
+    cap_if_partial: int = Field(default=1, ge=0, le=4)
+    min_tier: int = Field(default=1, ge=1, le=4)
+
+
+class Grid(Model):
+    kind: Literal["grid"]
+    id: str
+    version: str
+    title: Text
+    scale_max: int = Field(default=4, ge=1, le=10)
+    levels: list[Level]
+    domains: list[Domain]
+    tiers: list[Tier]
+    tier_rules: TierRules = TierRules()
+    critical: list[CriticalItem]
+
+
+# --------------------------------------------------------------------------------------------
+# Check catalogue (checks/*.yaml)
+# --------------------------------------------------------------------------------------------
+
+
+class CheckMeta(Model):
+    id: str = Field(pattern=r"^[a-z0-9]+\.[a-z0-9_]+$")
+    domain: str
+    title: Text
+    severity: Severity
+    # Plain-language sentence for an elected official.
+    explanation: Text
+    # What the IT provider should do.
+    remediation: Text
+    effort: Effort = "quick_win"
+    who: Who = "it"
+    references: References = References()
+
+
+class CheckCatalogue(Model):
+    kind: Literal["checks"]
+    id: str
+    version: str
+    checks: list[CheckMeta]
+
+
+# --------------------------------------------------------------------------------------------
+# Profile (municipality.yaml)
+# --------------------------------------------------------------------------------------------
+
+
+class Profile(Model):
+    name: str = Field(min_length=1, max_length=200)
+    insee: str = Field(pattern=r"^(\d{5}|2[AB]\d{3})$")
+    population: int = Field(ge=0, le=10_000_000)
+    agents: int = Field(ge=0, le=1_000_000)
+    it_staff: bool = False
+    it_provider: str | None = None
+    domains: list[str] = []
+    dkim_selectors: list[str] = []
+    public_addresses: list[str] = []
+    # Allows CIDR ranges wider than /24 in public_addresses (the scan refuses them otherwise).
+    allow_wide_ranges: bool = False
+    official_email: str | None = None
+    has_website: bool = True
+    own_mail_server: bool = False
+    online_services: bool = False
+    has_ot: bool = False
+    # NIS2 pre-check: None = let cyberdiag estimate it from the population.
+    nis2_entity: Literal["essential", "important", "none"] | None = None
+
+    @field_validator("domains")
+    @classmethod
+    def _lower_domains(cls, v: list[str]) -> list[str]:
+        return [d.strip().lower().rstrip(".") for d in v]
+
+
+# --------------------------------------------------------------------------------------------
+# Answers (answers.yaml)
+# --------------------------------------------------------------------------------------------
+
+
+class Explanation(Model):
+    """Comply or explain: shown beside a finding, never hides it."""
+
+    kind: Literal["accepted_risk", "compensating_measure", "planned"]
+    text: str = Field(min_length=1, max_length=2000)
+    date: str | None = None
+
+
+class Answer(Model):
+    option: str
+    comment: str | None = Field(default=None, max_length=5000)
+    answered_at: datetime | None = None
+    explanation: Explanation | None = None
+
+
+class AnswerFile(Model):
+    questionnaire: str
+    questionnaire_version: str | None = None
+    lang: Lang = "fr"
+    answers: dict[str, Answer] = {}
+    # Questions the user chose to skip for now (asked again at the end / next run).
+    skipped: list[str] = []
+
+
+# --------------------------------------------------------------------------------------------
+# Check results (the output of `cyberdiag check` / `cyberdiag scan`)
+# --------------------------------------------------------------------------------------------
+
+
+class CheckResult(Model):
+    id: str
+    target: str
+    status: Status
+    message: Text
+    evidence: dict[str, Any] = {}
+    duration: float = 0.0
+    # For not_tested / not_applicable: why.
+    reason: Text | None = None
+
+
+class CheckRun(Model):
+    """A file written by `cyberdiag check -o` or `cyberdiag scan -o`."""
+
+    kind: Literal["checks", "scan"] = "checks"
+    tool_version: str
+    started_at: datetime
+    nameservers: list[str] = []
+    results: list[CheckResult]
+    interrupted: bool = False
+
+
+# --------------------------------------------------------------------------------------------
+# The diagnostic record (diagnostic.json)
+# --------------------------------------------------------------------------------------------
+
+
+class AnsweredItem(Model):
+    """One question as answered, self-contained (texts embedded so the record stands alone)."""
+
+    question_id: str
+    domain: str
+    question: Text
+    applicable: bool
+    weight: int
+    critical: bool
+    level: int
+    option: str | None = None
+    option_label: Text | None = None
+    kind: OptionKind | None = None
+    score: int | None = None
+    comment: str | None = None
+    explanation: Explanation | None = None
+
+
+class Coverage(Model):
+    questions_applicable: int
+    questions_answered: int
+    questions_not_applicable: int
+    checks_tested: int
+    checks_not_tested: int
+
+
+class DomainScore(Model):
+    id: str
+    name: Text
+    applicable: bool
+    # None when nothing in the domain was answered or tested.
+    score: float | None
+    level: int
+    target_level: int
+    gap: int
+    coverage: Coverage
+    # Why the domain did not reach the next level (question ids / check ids), if any.
+    blocking: list[str] = []
+
+
+class Cap(Model):
+    item: str
+    label: Text
+    level: int
+    source: Literal["question", "check"]
+    ref: str
+
+
+class OverallScore(Model):
+    score: float | None
+    level: int
+    uncapped_level: int
+    capped_by: list[Cap]
+    target_level: int
+    gap: int
+
+
+class Finding(Model):
+    id: str
+    source: Literal["question", "check"]
+    ref: str
+    domain: str
+    title: Text
+    severity: Severity
+    # gap: partly/absent; unknown: "I don't know"; delegated: ask the provider for proof;
+    # check: an automated check warned or failed.
+    kind: Literal["gap", "unknown", "delegated", "check"]
+    critical: bool
+    recommendation: Recommendation
+    references: References
+    priority: float
+    rank: int
+    target: str | None = None
+    explanation: Explanation | None = None
+
+
+class LevelInfo(Model):
+    id: int
+    name: Text
+    meaning: Text
+
+
+class VersionInfo(Model):
+    id: str
+    version: str
+
+
+class Nis2Status(Model):
+    entity: Literal["essential", "important", "none"]
+    estimated: bool
+    obligations: list[Text]
+
+
+class Diagnostic(Model):
+    schema_version: str = SCHEMA_VERSION
+    tool_version: str
+    created_at: datetime
+    questionnaire: VersionInfo
+    grid: VersionInfo
+    profile: Profile
+    tier: int
+    levels: list[LevelInfo]
+    answers: list[AnsweredItem]
+    checks: list[CheckResult] = []
+    domains: list[DomainScore]
+    overall: OverallScore
+    findings: list[Finding]
+    # NIST CSF 2.0 view of the same answers: function (GV, ID, PR, DE, RS, RC) -> score 0..100.
+    csf: dict[str, float] = {}
+    nis2: Nis2Status
+
+
+# --------------------------------------------------------------------------------------------
+# Port catalogue for the exposure scan (checks/ports.yaml) — owned by the scan module.
+# --------------------------------------------------------------------------------------------
+
+
+class PortInfo(Model):
+    port: int = Field(ge=1, le=65535)
+    service: str
+    category: str
+    risky: bool
+    title: Text
+    explanation: Text
+    remediation: Text
+
+
+class PortCatalogue(Model):
+    kind: Literal["ports"]
+    id: str
+    version: str
+    ports: list[PortInfo]
