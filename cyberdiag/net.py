@@ -55,7 +55,9 @@ def _bad_ns(spec: str) -> UserError:
     )
 
 
-def make_resolver(nameservers: list[str], timeout: float = DEFAULT_TIMEOUT) -> dns.resolver.Resolver:
+def make_resolver(
+    nameservers: list[str], timeout: float = DEFAULT_TIMEOUT
+) -> dns.resolver.Resolver:
     """A dnspython resolver that only asks the given nameservers (never /etc/resolv.conf)."""
     import dns.nameserver
     import dns.resolver

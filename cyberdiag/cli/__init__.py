@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import sys
 
-from cyberdiag.cli.app import app
-
 # Command modules register themselves on `app` when imported (cheap imports only).
 from cyberdiag.cli import core  # noqa: E402,F401,I001
+from cyberdiag.cli.app import app
 
 EXIT_USER = 1
 EXIT_INTERRUPTED = 130

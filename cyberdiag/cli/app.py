@@ -54,7 +54,10 @@ ProfileOpt = Annotated[
     typer.Option(
         "--profile",
         "-p",
-        help=h("Profil de la commune (municipality.yaml).", "Municipality profile (municipality.yaml)."),
+        help=h(
+            "Profil de la commune (municipality.yaml).",
+            "Municipality profile (municipality.yaml).",
+        ),
     ),
 ]
 NameserverOpt = Annotated[
@@ -63,7 +66,8 @@ NameserverOpt = Annotated[
         "--nameserver",
         "-n",
         help=h(
-            "Serveur DNS à utiliser, IP[:PORT] (répétable). Toutes les résolutions passent par lui.",
+            "Serveur DNS à utiliser, IP[:PORT] (répétable). "
+            "Toutes les résolutions passent par lui.",
             "DNS server to use, IP[:PORT] (repeatable). Every lookup goes through it.",
         ),
         show_default=False,

@@ -1,0 +1,130 @@
+"""What every check shares: the context it runs in, the NotTested signal, result construction.
+
+A check is a plain function `fn(ctx: CheckContext, target: str) -> CheckResult` registered under
+its id in an explicit dict. It may raise NotTested (network trouble: timeout, refused connection,
+SERVFAIL from our own resolver) — the runner turns it into a `not_tested` result with the reason.
+Any other exception is a bug in the check: the runner also turns it into `not_tested` (with the
+error) so that a crashing check never costs the user their diagnostic.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from cyberdiag.models import CheckResult, Profile, Status, Text
+
+if TYPE_CHECKING:
+    import dns.message
+    import dns.resolver
+
+
+class NotTested(Exception):
+    """The check could not be carried out (network trouble, missing tool...). Not a failure."""
+
+    def __init__(self, fr: str, en: str, evidence: dict[str, Any] | None = None) -> None:
+        super().__init__(en)
+        self.reason = Text(fr=fr, en=en)
+        self.evidence = evidence or {}
+
+
+@dataclass
+class CheckContext:
+    """Everything a check needs; built once per run and shared by concurrent checks (threads).
+
+    resolver: dnspython resolver built by cyberdiag.net.make_resolver (explicit nameservers).
+    timeout: seconds for one network operation. profile: the municipality profile, if any.
+    memo: per-run cache shared between checks (e.g. MX hosts of a domain), guarded by `lock`.
+    """
+
+    resolver: dns.resolver.Resolver
+    timeout: float = 5.0
+    profile: Profile | None = None
+    nameservers: list[str] = field(default_factory=list)
+    memo: dict[Any, Any] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def remember(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """Compute `key` once per run (other threads wait for the first computation)."""
+        with self.lock:
+            entry = self.memo.get(key)
+            if entry is None:
+                entry = _Once(compute)
+                self.memo[key] = entry
+        return entry.get()
+
+
+class _Once:
+    def __init__(self, compute: Callable[[], Any]) -> None:
+        self._compute = compute
+        self._lock = threading.Lock()
+        self._done = False
+        self._value: Any = None
+        self._error: BaseException | None = None
+
+    def get(self) -> Any:
+        with self._lock:
+            if not self._done:
+                try:
+                    self._value = self._compute()
+                except BaseException as exc:  # re-raised to every caller
+                    self._error = exc
+                self._done = True
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
+CheckFn = Callable[[CheckContext, str], CheckResult]
+
+
+def result(
+    check_id: str,
+    target: str,
+    status: Status,
+    fr: str,
+    en: str,
+    evidence: dict[str, Any] | None = None,
+    reason: Text | None = None,
+) -> CheckResult:
+    """Build a CheckResult (duration is filled in by the runner)."""
+    return CheckResult(
+        id=check_id,
+        target=target,
+        status=status,
+        message=Text(fr=fr, en=en),
+        evidence=evidence or {},
+        reason=reason,
+    )
+
+
+def run_one(fn: CheckFn, check_id: str, ctx: CheckContext, target: str) -> CheckResult:
+    """Run one check, never raising: NotTested and bugs become `not_tested` results."""
+    t0 = time.perf_counter()
+    try:
+        res = fn(ctx, target)
+    except NotTested as exc:
+        res = CheckResult(
+            id=check_id,
+            target=target,
+            status="not_tested",
+            message=Text(fr="Non testé : " + exc.reason.fr, en="Not tested: " + exc.reason.en),
+            evidence=exc.evidence,
+            reason=exc.reason,
+        )
+    except Exception as exc:  # a bug in a check must not cost the diagnostic
+        reason = Text(
+            fr=f"erreur interne de la vérification ({type(exc).__name__}: {exc})"[:500],
+            en=f"internal error in the check ({type(exc).__name__}: {exc})"[:500],
+        )
+        res = CheckResult(
+            id=check_id,
+            target=target,
+            status="not_tested",
+            message=Text(fr="Non testé : " + reason.fr, en="Not tested: " + reason.en),
+            reason=reason,
+        )
+    return res.model_copy(update={"duration": round(time.perf_counter() - t0, 4)})
