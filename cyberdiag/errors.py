@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cyberdiag.models import Lang
+from cyberdiag.i18n import Lang
 
 
 class UserError(Exception):

@@ -7,8 +7,9 @@ Every text a user reads exists in both languages. Data files carry `Text` object
 from __future__ import annotations
 
 import os
+from typing import Literal
 
-from cyberdiag.models import Lang
+Lang = Literal["fr", "en"]
 
 _current: Lang | None = None
 

@@ -6,12 +6,14 @@ report and the territorial store. Keep it free of I/O and of heavy imports.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-Lang = Literal["fr", "en"]
+from cyberdiag.i18n import Lang
+
 LANGS: tuple[Lang, ...] = ("fr", "en")
 
 Status = Literal["pass", "warn", "fail", "not_applicable", "not_tested"]
@@ -42,6 +44,16 @@ PROFILE_FLAGS = (
 )
 
 SCHEMA_VERSION = "1.0"
+
+_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+def is_hostname(name: str) -> bool:
+    """RFC 1123 host name (letters, digits, hyphens; labels of 1-63; at most 253 characters)."""
+    name = name.lower().rstrip(".")
+    if not name or len(name) > 253:
+        return False
+    return all(_LABEL.match(label) for label in name.split("."))
 
 
 class Model(BaseModel):
@@ -257,8 +269,12 @@ class Profile(Model):
 
     @field_validator("domains")
     @classmethod
-    def _lower_domains(cls, v: list[str]) -> list[str]:
-        return [d.strip().lower().rstrip(".") for d in v]
+    def _check_domains(cls, v: list[str]) -> list[str]:
+        out = [d.strip().lower().rstrip(".") for d in v]
+        for d in out:
+            if not is_hostname(d) or "." not in d:
+                raise ValueError(f"invalid domain name {d!r} (expected e.g. ville-exemple.fr)")
+        return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -402,6 +418,8 @@ class LevelInfo(Model):
     id: int
     name: Text
     meaning: Text
+    # Minimum score (0..100) of the level in the grid; lets the report draw the tier target.
+    min_score: int | None = None
 
 
 class VersionInfo(Model):
@@ -444,6 +462,8 @@ class PortInfo(Model):
     service: str
     category: str
     risky: bool
+    # For risky ports: high/critical -> exposure.risky_services fails; medium/low -> warns.
+    severity: Severity = "high"
     title: Text
     explanation: Text
     remediation: Text
@@ -453,4 +473,6 @@ class PortCatalogue(Model):
     kind: Literal["ports"]
     id: str
     version: str
+    # Category id (PortInfo.category) -> label shown to users.
+    categories: dict[str, Text] = {}
     ports: list[PortInfo]

@@ -16,7 +16,7 @@ EXIT_USER = 1
 EXIT_INTERRUPTED = 130
 EXIT_BUG = 3
 
-__all__ = ["app", "main"]
+__all__ = ["app", "entry", "main"]
 
 
 def _register_optional() -> None:
@@ -58,8 +58,8 @@ def _log_bug() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; returns (and exits with) the exit code."""
-    import click
+    """Run the CLI and return the exit code (the one error handler of cyberdiag)."""
+    import typer
 
     from cyberdiag.errors import UserError
     from cyberdiag.i18n import current, tr
@@ -72,25 +72,29 @@ def main(argv: list[str] | None = None) -> int:
         for line in exc.lines:
             _err("  " + line)
         code = EXIT_USER
-    except click.exceptions.Abort:
+    except (KeyboardInterrupt, typer.Abort):
         _err(tr("\nInterrompu.", "\nInterrupted."))
         code = EXIT_INTERRUPTED
-    except KeyboardInterrupt:
-        _err(tr("\nInterrompu.", "\nInterrupted."))
-        code = EXIT_INTERRUPTED
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         code = exc.exit_code
-    except click.ClickException as exc:
-        exc.show()
-        code = EXIT_USER
-    except Exception:
-        path = _log_bug()
-        _err(
-            tr(
-                f"Erreur interne de cyberdiag (ce n'est pas de votre fait). Détails : {path}",
-                f"Internal cyberdiag error (not your fault). Details: {path}",
+    except Exception as exc:
+        # Usage errors of the command-line parser (click's ClickException family, vendored by
+        # recent typer): duck-typed so that any typer version works.
+        if hasattr(exc, "show") and hasattr(exc, "exit_code"):
+            exc.show()
+            code = 0 if type(exc).__name__ == "NoArgsIsHelpError" else EXIT_USER
+        else:
+            path = _log_bug()
+            _err(
+                tr(
+                    f"Erreur interne de cyberdiag (ce n'est pas de votre fait). Détails : {path}",
+                    f"Internal cyberdiag error (not your fault). Details: {path}",
+                )
             )
-        )
-        code = EXIT_BUG
-    sys.exit(code) if argv is None else None
+            code = EXIT_BUG
     return code
+
+
+def entry() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

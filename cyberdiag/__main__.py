@@ -1,0 +1,5 @@
+"""`python -m cyberdiag` runs the command line."""
+
+from cyberdiag.cli import entry
+
+entry()
