@@ -22,6 +22,7 @@ from cyberdiag.errors import UserError, ValidationFailed
 from cyberdiag.i18n import tr
 from cyberdiag.models import (
     PROFILE_FLAGS,
+    Answer,
     AnswerFile,
     CheckCatalogue,
     CheckMeta,
@@ -57,6 +58,7 @@ class RawFile:
     data: Any
     lines: dict[Path_, int] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    error_paths: set[Path_] = field(default_factory=set)
 
     def line(self, path: Path_) -> int | None:
         p = tuple(path)
@@ -66,9 +68,16 @@ class RawFile:
             p = p[:-1]
         return self.lines.get((), None)
 
-    def error(self, path: Path_, message: str, item: str | None = None) -> None:
-        """Record one mistake at `path` (keys/indices from the top of the file)."""
-        self.errors.append(format_error(self, tuple(path), message, item))
+    def error(
+        self, path: Path_, message: str, item: str | None = None, fld: str | None = None
+    ) -> None:
+        """Record one mistake at `path` (keys/indices from the top of the file); a second
+        mistake at the same place is dropped (the first one says what to fix)."""
+        key = tuple(path)
+        if key in self.error_paths:
+            return
+        self.error_paths.add(key)
+        self.errors.append(format_error(self, key, message, item, fld))
 
 
 def display_name(path: Path) -> str:
@@ -126,7 +135,7 @@ def parse_yaml_text(text: str, raw: RawFile) -> RawFile:
         problem = getattr(exc, "problem", None) or str(exc)
         raw.errors.append(
             tr(
-                f"{raw.label}{where} : YAML invalide ({problem}).",
+                f"{raw.label}{where}: YAML invalide ({problem}).",
                 f"{raw.label}{where}: invalid YAML ({problem}).",
             )
         )
@@ -183,8 +192,11 @@ def _item_and_field(data: Any, path: Path_) -> tuple[str | None, str]:
             node = None
         if item is None and isinstance(part, int) and isinstance(node, dict):
             ident = node.get("id", node.get("port"))
-            if isinstance(ident, (str, int)) and not isinstance(ident, bool):
-                item, item_end = str(ident), i + 1
+            if isinstance(ident, str):
+                item, item_end = ident, i + 1
+            elif isinstance(ident, int) and not isinstance(ident, bool):
+                # numeric ids (tiers, levels, ports) read better with their collection
+                item, item_end = f"{path[i - 1]}[{ident}]" if i else str(ident), i + 1
     rest = path[item_end:] if item is not None else path
     out = ""
     node = data
@@ -202,11 +214,14 @@ def _item_and_field(data: Any, path: Path_) -> tuple[str | None, str]:
     return item, out
 
 
-def format_error(raw: RawFile, path: Path_, message: str, item: str | None = None) -> str:
+def format_error(
+    raw: RawFile, path: Path_, message: str, item: str | None = None, fld: str | None = None
+) -> str:
     line = raw.line(path)
     where = f"{raw.label}:{line}" if line else raw.label
-    found_item, fld = _item_and_field(raw.data, path)
+    found_item, found_fld = _item_and_field(raw.data, path)
     item = item or found_item
+    fld = found_fld if fld is None else fld
     parts = [where]
     if item:
         parts.append(item)
@@ -267,9 +282,9 @@ def _pydantic_message(err: dict[str, Any]) -> str:
             f"expected true or false, found {_show(value)}",
         )
     if kind == "literal_error":
-        expected = ctx.get("expected", "")
+        expected = str(ctx.get("expected", ""))
         return tr(
-            f"attendu l'une des valeurs {expected}, trouvé {_show(value)}",
+            f"attendu l'une des valeurs {expected.replace(' or ', ' ou ')}, trouvé {_show(value)}",
             f"expected one of {expected}, found {_show(value)}",
         )
     if kind in ("list_type",):
@@ -334,7 +349,14 @@ class Bundle:
     ref_questionnaires: list[tuple[RawFile, Questionnaire | None]] = field(default_factory=list)
 
     def errors(self) -> list[str]:
-        return [e for f in self.files for e in f.errors]
+        """Every mistake, file by file, in line order."""
+        return [e for f in self.files for e in sorted(f.errors, key=lambda e: _line_of(f, e))]
+
+
+def _line_of(raw: RawFile, error: str) -> int:
+    rest = error[len(raw.label) :]
+    digits = rest[1:].split(" ", 1)[0].rstrip(":") if rest.startswith(":") else ""
+    return int(digits) if digits.isdigit() else 0
 
 
 def _items(raw: RawFile, key: str) -> Iterable[tuple[int, dict[str, Any]]]:
@@ -837,71 +859,93 @@ def _check_answer_raw(raw: RawFile, bundle: Bundle) -> None:
     for _, q in bundle.questionnaires + bundle.ref_questionnaires:
         if q is not None and q.id == qname:
             questionnaire = q
-    af = validate_model(raw, AnswerFile)
-    if af is not None and questionnaire is not None:
-        check_answers_against(raw, af, questionnaire)
+    # Each answer on its own, so that every mistake is reported at once.
+    entries = data.get("answers")
+    for qid, entry in entries.items() if isinstance(entries, dict) else []:
+        if isinstance(entry, dict):
+            try:
+                Answer.model_validate(entry)
+            except ValidationError as exc:
+                for err in exc.errors():
+                    loc = tuple(p for p in err["loc"] if isinstance(p, (str, int)))
+                    raw.error(
+                        ("answers", qid, *loc),
+                        _pydantic_message(dict(err)),
+                        item=str(qid),
+                        fld=".".join(str(p) for p in loc),
+                    )
+        if questionnaire is not None:
+            check_answer_entry(raw, str(qid), entry, questionnaire)
+    rest = {k: v for k, v in data.items() if k != "answers"}
+    try:
+        AnswerFile.model_validate(rest)
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = tuple(p for p in err["loc"] if isinstance(p, (str, int)))
+            raw.error(loc, _pydantic_message(dict(err)))
+    if isinstance(qname, str) and questionnaire is None and bundle.questionnaires:
+        raw.error(
+            ("questionnaire",),
+            tr(f"questionnaire inconnu « {qname} »", f"unknown questionnaire '{qname}'"),
+        )
 
 
-def check_answers_against(raw: RawFile, answers: AnswerFile, questionnaire: Questionnaire) -> None:
-    by_id = {q.id: q for q in questionnaire.questions}
-    for qid, ans in answers.answers.items():
-        q = by_id.get(qid)
-        if q is None:
-            raw.error(
-                ("answers", qid),
-                tr(
-                    f"question inconnue du questionnaire « {questionnaire.id} »",
-                    f"question not in questionnaire '{questionnaire.id}'",
-                ),
-                item=qid,
-            )
-            continue
-        options = [o.id for o in q.options]
-        if ans.option not in options:
-            raw.error(
-                ("answers", qid, "option"),
-                tr(
-                    f"réponse inconnue : attendu l'une de {', '.join(options)}, "
-                    f"trouvé « {ans.option} »",
-                    f"unknown answer: expected one of {', '.join(options)}, found '{ans.option}'",
-                ),
-                item=qid,
-            )
+def check_answer_entry(raw: RawFile, qid: str, entry: Any, questionnaire: Questionnaire) -> None:
+    """One answer against its questionnaire: the question exists, the option is one of its own."""
+    q = next((q for q in questionnaire.questions if q.id == qid), None)
+    if q is None:
+        raw.error(
+            ("answers", qid),
+            tr(
+                f"question inconnue du questionnaire « {questionnaire.id} »",
+                f"question not in questionnaire '{questionnaire.id}'",
+            ),
+            item=qid,
+            fld="",
+        )
+        return
+    option = entry.get("option") if isinstance(entry, dict) else None
+    options = [o.id for o in q.options]
+    if isinstance(option, str) and option not in options:
+        raw.error(
+            ("answers", qid, "option"),
+            tr(
+                f"réponse inconnue : attendu l'une de {', '.join(options)}, trouvé « {option} »",
+                f"unknown answer: expected one of {', '.join(options)}, found '{option}'",
+            ),
+            item=qid,
+            fld="option",
+        )
 
 
 def load_answers(
     path: Path, questionnaire: Questionnaire, *, missing_ok: bool = False
 ) -> AnswerFile:
     """Read an answers file (hand-written, from a form, or saved by the interview)."""
+    empty = AnswerFile(questionnaire=questionnaire.id, questionnaire_version=questionnaire.version)
     if missing_ok and not path.exists():
-        return AnswerFile(
-            questionnaire=questionnaire.id, questionnaire_version=questionnaire.version
-        )
+        return empty
     raw = read_yaml(path)
     if raw.errors:
         raise ValidationFailed(raw.errors)
     if raw.data is None and missing_ok:
-        return AnswerFile(
-            questionnaire=questionnaire.id, questionnaire_version=questionnaire.version
-        )
+        return empty
     if not isinstance(raw.data, dict):
         raw.error((), tr("attendu un ensemble de clés (mapping)", "expected a mapping of keys"))
         raise ValidationFailed(raw.errors)
-    af = validate_model(raw, AnswerFile)
-    if af is None:
-        raise ValidationFailed(raw.errors)
-    if af.questionnaire != questionnaire.id:
+    if raw.data.get("questionnaire") != questionnaire.id:
         raw.error(
             ("questionnaire",),
             tr(
-                f"ces réponses sont pour le questionnaire « {af.questionnaire} », pas pour "
-                f"« {questionnaire.id} »",
-                f"these answers are for questionnaire '{af.questionnaire}', not "
+                f"ces réponses sont pour le questionnaire « {raw.data.get('questionnaire')} », "
+                f"pas pour « {questionnaire.id} »",
+                f"these answers are for questionnaire '{raw.data.get('questionnaire')}', not "
                 f"'{questionnaire.id}'",
             ),
         )
-    else:
-        check_answers_against(raw, af, questionnaire)
-    if raw.errors:
         raise ValidationFailed(raw.errors)
-    return af
+    bundle = Bundle(files=[raw], questionnaires=[(raw, questionnaire)], answers=[raw])
+    _check_answer_raw(raw, bundle)
+    if raw.errors:
+        raise ValidationFailed(sorted(raw.errors, key=lambda e: _line_of(raw, e)))
+    return AnswerFile.model_validate(raw.data)

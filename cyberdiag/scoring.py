@@ -269,8 +269,8 @@ def score(
         else None
     )
     by_threshold = _threshold_level(grid, overall_score)
-    applicable_domains = [ds for ds in domain_scores if ds.applicable]
-    weakest = min((ds.level for ds in applicable_domains), default=0)
+    # A domain with nothing answered or tested (score None) does not hold the level back.
+    weakest = min((ds.level for ds in scored), default=0)
     uncapped = min(by_threshold, weakest + 1)
     caps = _caps(grid, tier, items, results_by_id, scale)
     binding = sorted((c for c in caps if c.level < uncapped), key=lambda c: (c.level, c.item))
