@@ -124,6 +124,8 @@ class Question(Model):
     id: str = Field(pattern=r"^[a-z0-9_.\-]+$")
     domain: str
     text: Text
+    # Short title of the measure (a few words), used for findings and the action plan.
+    title: Text | None = None
     why: Text
     options: list[Option]
     applies: Applicability = Applicability()

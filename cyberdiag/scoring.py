@@ -422,7 +422,7 @@ def _findings(
             source="question",
             ref=q.id,
             domain=q.domain,
-            title=q.text,
+            title=q.title or q.text,
             severity=sev,
             kind=kind,
             critical=q.critical,
