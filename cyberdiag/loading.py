@@ -250,6 +250,12 @@ def _pydantic_message(err: dict[str, Any]) -> str:
                 "required",
             )
         return tr("champ obligatoire manquant", "required field missing")
+    if kind == "value_error" and "domains" in loc:
+        return tr(
+            "nom de domaine invalide (attendu par exemple ville-exemple.fr), "
+            f"trouvé {_show(value)}",
+            f"invalid domain name (expected e.g. ville-exemple.fr), found {_show(value)}",
+        )
     if kind == "extra_forbidden":
         return tr(
             f"clé inconnue (faute de frappe ?), trouvé {_show(value)}",
@@ -708,15 +714,18 @@ def _classify(raw: RawFile, bundle: Bundle) -> None:
     if kind is None and "answers" in data:
         bundle.answers.append(raw)
         return
+    if kind is None and "insee" in data:  # a municipality profile (municipality.yaml)
+        validate_model(raw, Profile)
+        return
     model = KIND_MODELS.get(kind) if isinstance(kind, str) else None
     if model is None:
         raw.error(
             ("kind",),
             tr(
-                "type de fichier inconnu : attendu kind: questionnaire, grid, checks ou ports, "
-                f"trouvé {_show(kind)}",
-                "unknown file type: expected kind: questionnaire, grid, checks or ports, "
-                f"found {_show(kind)}",
+                "type de fichier inconnu : attendu kind: questionnaire, grid, checks ou ports "
+                f"(ou un profil, ou des réponses), trouvé {_show(kind)}",
+                "unknown file type: expected kind: questionnaire, grid, checks or ports "
+                f"(or a profile, or answers), found {_show(kind)}",
             ),
         )
         return

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from cyberdiag.i18n import Lang
 
@@ -54,6 +54,16 @@ def is_hostname(name: str) -> bool:
     if not name or len(name) > 253:
         return False
     return all(_LABEL.match(label) for label in name.split("."))
+
+
+def _domain_name(value: str) -> str:
+    name = value.strip().lower().rstrip(".")
+    if not is_hostname(name) or "." not in name:
+        raise ValueError(f"invalid domain name {value!r} (expected e.g. ville-exemple.fr)")
+    return name
+
+
+DomainName = Annotated[str, AfterValidator(_domain_name)]
 
 
 class Model(BaseModel):
@@ -256,7 +266,7 @@ class Profile(Model):
     agents: int = Field(ge=0, le=1_000_000)
     it_staff: bool = False
     it_provider: str | None = None
-    domains: list[str] = []
+    domains: list[DomainName] = []
     dkim_selectors: list[str] = []
     public_addresses: list[str] = []
     # Allows CIDR ranges wider than /24 in public_addresses (the scan refuses them otherwise).
@@ -269,14 +279,7 @@ class Profile(Model):
     # NIS2 pre-check: None = let cyberdiag estimate it from the population.
     nis2_entity: Literal["essential", "important", "none"] | None = None
 
-    @field_validator("domains")
-    @classmethod
-    def _check_domains(cls, v: list[str]) -> list[str]:
-        out = [d.strip().lower().rstrip(".") for d in v]
-        for d in out:
-            if not is_hostname(d) or "." not in d:
-                raise ValueError(f"invalid domain name {d!r} (expected e.g. ville-exemple.fr)")
-        return out
+
 
 
 # --------------------------------------------------------------------------------------------

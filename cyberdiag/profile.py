@@ -24,6 +24,8 @@ FIELD_NAMES = {
     "insee": ("--insee", "code INSEE (5 caractères, ex. 59350)", "INSEE code (5 characters)"),
     "population": ("--population", "population", "population"),
     "agents": ("--agents", "nombre d'agents", "number of staff"),
+    "domains": ("--domain", "nom de domaine", "domain name"),
+    "official_email": ("--official-email", "adresse officielle", "official address"),
 }
 
 
@@ -136,10 +138,7 @@ def profile_errors(exc: ValidationError) -> list[str]:
     for err in exc.errors():
         key = ".".join(str(p) for p in err["loc"])
         opt = FIELD_NAMES.get(str(err["loc"][0]) if err["loc"] else "", (key,))[0]
-        msg = _pydantic_message(dict(err))
-        if err["type"] == "value_error":
-            msg = str(err.get("ctx", {}).get("error", err["msg"]))
-        lines.append(f"{opt}: {msg}")
+        lines.append(f"{opt}: {_pydantic_message(dict(err))}")
     return lines
 
 

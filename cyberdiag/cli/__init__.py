@@ -62,11 +62,17 @@ def main(argv: list[str] | None = None) -> int:
     import typer
 
     from cyberdiag.errors import UserError
-    from cyberdiag.i18n import current, tr
+    from cyberdiag.i18n import current, set_lang, tr
 
+    set_lang(None)  # each run starts from the default language (CYBERDIAG_LANG or French)
     code = 0
     try:
-        app(args=argv, prog_name="cyberdiag", standalone_mode=False)
+        rv = app(args=argv, prog_name="cyberdiag", standalone_mode=False)
+        # Recent typer returns the exit code of typer.Exit (and 130 for Ctrl-C) here.
+        if isinstance(rv, int) and not isinstance(rv, bool):
+            code = rv
+            if code == EXIT_INTERRUPTED:
+                _err(tr("Interrompu.", "Interrupted."))
     except UserError as exc:
         _err(tr("Erreur : ", "Error: ") + exc.message(current()))
         for line in exc.lines:
