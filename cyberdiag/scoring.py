@@ -404,10 +404,14 @@ def _findings(
             )
         elif it.kind == "dont_know" or it.score is None:
             kind = "unknown"
+            if q.title is not None:
+                ask_fr, ask_en = f"Se renseigner sur « {q.title.fr} ».", f"Find out: {q.title.en}."
+            else:
+                ask_fr, ask_en = f"Se renseigner : {q.text.fr}", f"Find out: {q.text.en}"
             rec = Recommendation(
                 action=Text(
-                    fr=f"Se renseigner : {q.text.fr} Puis : {q.recommendation.action.fr}",
-                    en=f"Find out: {q.text.en} Then: {q.recommendation.action.en}",
+                    fr=f"{ask_fr} Si ce n'est pas en place : {q.recommendation.action.fr}",
+                    en=f"{ask_en} If it is not in place: {q.recommendation.action.en}",
                 ),
                 effort=q.recommendation.effort,
                 who=q.recommendation.who,

@@ -178,6 +178,7 @@ def score_files(
 
 def print_summary(diag: Diagnostic, output: Path | None) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     lang = current()
@@ -220,11 +221,19 @@ def print_summary(diag: Diagnostic, output: Path | None) -> None:
     if o.capped_by:
         console.print(tr("[red]Plafonné par :[/]", "[red]Capped by:[/]"))
         for cap in o.capped_by:
-            console.print(f"  • {cap.label.get(lang)} → {cap.level}")
+            console.print(
+                f"  • {escape(cap.label.get(lang))} → "
+                + tr("niveau", "level")
+                + f" {cap.level} ({level_name.get(cap.level, '')})"
+            )
     if diag.findings:
         console.print(tr("[bold]Actions prioritaires :[/]", "[bold]Priority actions:[/]"))
-        for f in diag.findings[:5]:
-            console.print(f"  {f.rank}. {f.recommendation.action.get(lang)}")
+        for f in diag.findings[:6]:
+            crit = tr("[red]critique[/] ", "[red]critical[/] ") if f.critical else ""
+            console.print(
+                f"  {f.rank}. {crit}[bold]{escape(f.title.get(lang))}[/] — "
+                f"{escape(f.recommendation.action.get(lang))}"
+            )
     if output is not None:
         console.print(
             tr(

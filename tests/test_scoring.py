@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from core_fixtures import CATALOGUE, NOW, answers, check, grid, profile, questionnaire
+
 from cyberdiag.models import Diagnostic
 from cyberdiag.scoring import derive_tier, score
 
@@ -92,7 +92,7 @@ def test_dont_know_scores_low_and_not_applicable_is_excluded() -> None:
     assert d.overall.score == 25.0 and d.overall.level == 0
     f = d.findings[0]
     assert f.kind == "unknown" and f.critical
-    assert f.recommendation.action.fr.startswith("Se renseigner : question a.backup ?")
+    assert f.recommendation.action.fr.startswith("Se renseigner : question a.backup ? (fr) Si ce")
 
 
 def test_unanswered_critical_item_caps_at_missing() -> None:
