@@ -60,6 +60,17 @@ ProfileOpt = Annotated[
         ),
     ),
 ]
+AnswersOpt = Annotated[
+    Path,
+    typer.Option(
+        "--answers",
+        "-a",
+        help=h(
+            "Fichier des réponses au questionnaire (answers.yaml).",
+            "Questionnaire answers file (answers.yaml).",
+        ),
+    ),
+]
 NameserverOpt = Annotated[
     list[str] | None,
     typer.Option(

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from cyberdiag.cli.app import LangOpt, ProfileOpt, app, h, start
+from cyberdiag.cli.app import AnswersOpt, LangOpt, ProfileOpt, app, h, start
 
 
 @app.command(
@@ -165,9 +165,7 @@ def validate(
 )
 def questionnaire(
     profile: ProfileOpt = Path("municipality.yaml"),
-    answers: Annotated[
-        Path, typer.Option("--answers", "-a", help=h("Fichier de réponses.", "Answers file."))
-    ] = Path("answers.yaml"),
+    answers: AnswersOpt = Path("answers.yaml"),
     questionnaire: Annotated[
         str,
         typer.Option(
@@ -202,9 +200,7 @@ def questionnaire(
 )
 def score(
     profile: ProfileOpt = Path("municipality.yaml"),
-    answers: Annotated[
-        Path, typer.Option("--answers", "-a", help=h("Fichier de réponses.", "Answers file."))
-    ] = Path("answers.yaml"),
+    answers: AnswersOpt = Path("answers.yaml"),
     checks: Annotated[
         list[Path] | None,
         typer.Option(
