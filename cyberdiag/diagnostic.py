@@ -78,8 +78,9 @@ def json_schema() -> dict[str, Any]:
     return schema
 
 
-def _major(version: str) -> str:
-    return version.split(".", 1)[0]
+def _major(version: str) -> int:
+    head = version.split(".", 1)[0]
+    return int(head) if head.isdigit() else -1
 
 
 def parse(text: str, label: str) -> Diagnostic:
@@ -100,7 +101,7 @@ def parse(text: str, label: str) -> Diagnostic:
         )
     version = str(data["schema_version"])
     if _major(version) != _major(SCHEMA_VERSION):
-        newer = version > SCHEMA_VERSION
+        newer = _major(version) > _major(SCHEMA_VERSION)
         raise UserError(
             f"{label} : diagnostic au format {version}, cette version de cyberdiag lit le format "
             f"{SCHEMA_VERSION}. "
@@ -110,7 +111,7 @@ def parse(text: str, label: str) -> Diagnostic:
             + ("Update cyberdiag." if newer else "Score it again with cyberdiag score."),
         )
     try:
-        return Diagnostic.model_validate(data)
+        return Diagnostic.model_validate_json(text)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])

@@ -76,6 +76,7 @@ def test_schema_rejects_a_broken_record(tmp_path: Path) -> None:
             "le format 1.0. Mettez cyberdiag à jour.",
         ),
         ('{"schema_version": "0.9"}', "Refaites le calcul avec cyberdiag score."),
+        ('{"schema_version": "10.0"}', "Mettez cyberdiag à jour."),
         ('{"schema_version": "1.0", "tier": 2}', "diagnostic corrompu ("),
     ],
 )

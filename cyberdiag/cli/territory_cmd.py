@@ -1,0 +1,391 @@
+"""`cyberdiag territory ...`: the territorial store (import, status, report, export, check-all).
+
+Only typer, the standard library and cyberdiag.cli.app at module level; each command imports
+what it needs.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cyberdiag.cli.app import JsonOpt, LangOpt, NameserverOpt, app, h, start
+
+territory = typer.Typer(
+    name="territory",
+    help=h(
+        "Suivi territorial : importer les diagnostics des communes, campagne après campagne, "
+        "les comparer, proposer des services mutualisés, vérifier tous les domaines.\n\n"
+        "Exemple : cyberdiag territory import diagnostics/ --campaign 2026 ; "
+        "cyberdiag territory report -o territoire.pdf",
+        "Territorial follow-up: import the municipalities' diagnostics, campaign after "
+        "campaign, compare them, propose pooled services, check every domain.\n\n"
+        "Example: cyberdiag territory import diagnostics/ --campaign 2026; "
+        "cyberdiag territory report -o territoire.pdf",
+    ),
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(territory, name="territory")
+
+StoreOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--store",
+        help=h(
+            "Base territoriale SQLite (défaut : dossier de données de l'utilisateur, "
+            "territoire.sqlite).",
+            "Territorial SQLite store (default: the user's data folder, territoire.sqlite).",
+        ),
+        show_default=False,
+    ),
+]
+CampaignOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--campaign",
+        "-c",
+        help=h("Campagne (défaut : la plus récente).", "Campaign (default: the latest)."),
+        show_default=False,
+    ),
+]
+NamedOpt = Annotated[
+    bool,
+    typer.Option(
+        "--named",
+        help=h(
+            "Montrer les noms des communes (usage interne de l'ISD ; anonymisé par défaut).",
+            "Show the municipalities' names (ISD internal use; anonymised by default).",
+        ),
+    ),
+]
+MunicipalitiesOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--municipalities",
+        "-m",
+        help=h(
+            "Liste des communes du territoire (CSV : insee, name, domains, population).",
+            "The territory's municipalities (CSV: insee, name, domains, population).",
+        ),
+        show_default=False,
+    ),
+]
+
+
+def _say(text: str) -> None:
+    sys.stdout.write(text + "\n")
+
+
+@territory.command(
+    "import",
+    help=h(
+        "Importer des fichiers diagnostic.json (fichiers ou dossiers, parcourus "
+        "récursivement) dans une campagne. Les fichiers corrompus ou d'une version inconnue "
+        "sont refusés (nom et raison), les autres importés ; une commune importée deux fois "
+        "dans une campagne garde le diagnostic le plus récent. Tout ou rien : une interruption "
+        "ne laisse rien d'à moitié écrit.\n\n"
+        "Exemple : cyberdiag territory import recus/ mairie-x/diagnostic.json --campaign 2026",
+        "Import diagnostic.json files (files or folders, searched recursively) into a "
+        "campaign. Corrupted or unknown-version files are refused (name and reason), the "
+        "others imported; a municipality imported twice in a campaign keeps the newer "
+        "diagnostic. All or nothing: an interruption leaves nothing half-written.\n\n"
+        "Example: cyberdiag territory import received/ town-x/diagnostic.json --campaign 2026",
+    ),
+)
+def import_cmd(
+    paths: Annotated[
+        list[Path], typer.Argument(help=h("Fichiers ou dossiers.", "Files or folders."))
+    ],
+    campaign: Annotated[
+        str | None,
+        typer.Option(
+            "--campaign",
+            "-c",
+            help=h("Campagne (défaut : l'année en cours).", "Campaign (default: this year)."),
+            show_default=False,
+        ),
+    ] = None,
+    store: StoreOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    start(lang)
+    from datetime import UTC, datetime
+
+    from cyberdiag.errors import UserError
+    from cyberdiag.i18n import current, tr
+    from cyberdiag.territory.importer import import_files
+    from cyberdiag.territory.store import open_store
+
+    name = campaign or str(datetime.now(UTC).year)
+    with open_store(store) as s:
+        rep = import_files(s, paths, name)
+        where = s.path
+    lg = current()
+    for r in rep.refused:
+        reason = r.reason.get(lg)
+        if r.path.name not in reason:
+            reason = f"{r.path} — {reason}"
+        sys.stderr.write(tr("Refusé : ", "Refused: ") + reason + "\n")
+    for d in rep.superseded:
+        _say(
+            tr(
+                f"{d.name} ({d.insee}) : deux diagnostics dans la campagne {name} ; gardé le plus "
+                f"récent ({d.kept_created_at[:19]}, {d.kept}), écarté {d.dropped} "
+                f"({d.dropped_created_at[:19]}).",
+                f"{d.name} ({d.insee}): two diagnostics in campaign {name}; kept the newer "
+                f"({d.kept_created_at[:19]}, {d.kept}), dropped {d.dropped} "
+                f"({d.dropped_created_at[:19]}).",
+            )
+        )
+    if rep.unchanged:
+        k = len(rep.unchanged)
+        _say(
+            tr(
+                f"{k} diagnostic(s) déjà présent(s) à l'identique (même commune, même date) : "
+                "ignoré(s).",
+                f"{k} diagnostic(s) already present (same municipality, same date): skipped.",
+            )
+        )
+    n = len(rep.imported)
+    _say(
+        tr(
+            f"{n} diagnostic(s) importé(s) dans la campagne {name} ({where}).",
+            f"{n} diagnostic(s) imported into campaign {name} ({where}).",
+        )
+    )
+    if rep.refused:
+        k = len(rep.refused)
+        raise UserError(
+            f"{k} fichier(s) refusé(s) (voir ci-dessus) ; les autres ont été importés.",
+            f"{k} file(s) refused (see above); the others were imported.",
+        )
+
+
+@territory.command(
+    help=h(
+        "Qui a répondu dans quelle campagne, et la couverture par strate. Avec "
+        "--municipalities, enregistre d'abord la liste des communes du territoire.\n\n"
+        "Exemple : cyberdiag territory status --municipalities communes.csv",
+        "Who has answered in which campaign, and coverage per tier. With --municipalities, "
+        "first records the list of the territory's municipalities.\n\n"
+        "Example: cyberdiag territory status --municipalities municipalities.csv",
+    )
+)
+def status(
+    campaign: CampaignOpt = None,
+    municipalities: MunicipalitiesOpt = None,
+    store: StoreOpt = None,
+    json_out: JsonOpt = False,
+    lang: LangOpt = None,
+) -> None:
+    start(lang)
+    import json
+
+    from cyberdiag.territory.roster import read_roster, save_roster
+    from cyberdiag.territory.status import build_status
+    from cyberdiag.territory.store import open_store
+
+    with open_store(store, create=municipalities is not None) as s:
+        if municipalities is not None:
+            save_roster(s, read_roster(municipalities))
+        st = build_status(s, campaign)
+    if json_out:
+        _say(json.dumps(st.as_dict(), ensure_ascii=False, indent=1))
+        return
+    from cyberdiag.territory.status import print_status
+
+    print_status(st)
+
+
+@territory.command(
+    help=h(
+        "Rapport territorial (PDF ou HTML selon l'extension) : niveaux, carte de chaleur "
+        "communes × domaines, médianes par strate, propositions de mutualisation, évolution, "
+        "couverture. Anonymisé par défaut.\n\n"
+        "Exemple : cyberdiag territory report --campaign 2026 -o territoire.pdf",
+        "Territorial report (PDF or HTML from the extension): levels, heatmap municipalities "
+        "× domains, medians per tier, pooling proposals, trend, coverage. Anonymised by "
+        "default.\n\n"
+        "Example: cyberdiag territory report --campaign 2026 -o territory.pdf",
+    )
+)
+def report(
+    campaign: CampaignOpt = None,
+    output: Annotated[
+        Path,
+        typer.Option("--output", "-o", help=h("Fichier .pdf ou .html.", ".pdf or .html file.")),
+    ] = Path("territoire.pdf"),
+    named: NamedOpt = False,
+    store: StoreOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    start(lang)
+    from cyberdiag.i18n import current, tr
+    from cyberdiag.territory.aggregate import build_view
+    from cyberdiag.territory.report import write_report
+    from cyberdiag.territory.store import open_store
+
+    with open_store(store, create=False) as s:
+        view = build_view(s, campaign, named=named)
+    write_report(view, output, current())
+    _say(tr(f"Rapport territorial écrit : {output}", f"Territorial report written: {output}"))
+
+
+@territory.command(
+    help=h(
+        "Exporter une ligne par commune et par domaine, en CSV (UTF-8 avec BOM, s'ouvre "
+        "dans LibreOffice et Excel) ou JSON. Anonymisé par défaut.\n\n"
+        "Exemple : cyberdiag territory export --format csv --semicolon -o territoire.csv",
+        "Export one row per municipality and domain, as CSV (UTF-8 with BOM, opens in "
+        "LibreOffice and Excel) or JSON. Anonymised by default.\n\n"
+        "Example: cyberdiag territory export --format csv -o territory.csv",
+    )
+)
+def export(
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help=h("csv ou json.", "csv or json."))
+    ] = "csv",
+    semicolon: Annotated[
+        bool,
+        typer.Option(
+            "--semicolon",
+            help=h(
+                "Séparateur point-virgule et virgule décimale (tableurs en français).",
+                "Semicolon separator and decimal comma (French spreadsheets).",
+            ),
+        ),
+    ] = False,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help=h("Fichier (défaut : sortie standard).", "File (default: standard output)."),
+            show_default=False,
+        ),
+    ] = None,
+    campaign: CampaignOpt = None,
+    named: NamedOpt = False,
+    store: StoreOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    start(lang)
+    from cyberdiag.errors import UserError
+    from cyberdiag.fileio import write_private
+    from cyberdiag.i18n import current
+    from cyberdiag.territory.export import export_rows, to_csv, to_json
+    from cyberdiag.territory.store import open_store
+
+    if fmt not in ("csv", "json"):
+        raise UserError(
+            f"Format inconnu « {fmt} » : choisir csv ou json.",
+            f"Unknown format '{fmt}': choose csv or json.",
+        )
+    with open_store(store, create=False) as s:
+        name = s.resolve_campaign(campaign)
+        rows = export_rows(s, name, named=named, lang=current())
+    if fmt == "csv":
+        text = to_csv(rows, named=named, semicolon=semicolon)
+    else:
+        text = to_json(rows, campaign=name, named=named)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        write_private(output, text)
+
+
+@territory.command(
+    "check-all",
+    help=h(
+        "Vérifications passives (DNS, messagerie, web) des domaines de toutes les communes "
+        "de la liste, en parallèle mais poliment (concurrence bornée, débit limité par "
+        "serveur DNS). Reprend là où une interruption l'a arrêtée : ce qui est fait n'est "
+        "jamais refait.\n\n"
+        "Exemple : cyberdiag territory check-all --municipalities communes.csv "
+        "--nameserver 127.0.0.1:5353 --campaign 2026",
+        "Passive checks (DNS, e-mail, web) of every listed municipality's domains, "
+        "concurrently but politely (bounded concurrency, rate limited per nameserver). "
+        "Resumes where an interruption stopped it: what is done is never redone.\n\n"
+        "Example: cyberdiag territory check-all --municipalities municipalities.csv "
+        "--nameserver 127.0.0.1:5353 --campaign 2026",
+    ),
+)
+def check_all(
+    municipalities: Annotated[
+        Path,
+        typer.Option(
+            "--municipalities",
+            "-m",
+            help=h(
+                "Liste des communes (CSV : insee, name, domains, population).",
+                "The municipalities (CSV: insee, name, domains, population).",
+            ),
+        ),
+    ],
+    nameserver: NameserverOpt = None,
+    campaign: Annotated[
+        str | None,
+        typer.Option(
+            "--campaign",
+            "-c",
+            help=h("Campagne (défaut : l'année en cours).", "Campaign (default: this year)."),
+            show_default=False,
+        ),
+    ] = None,
+    concurrency: Annotated[
+        int,
+        typer.Option(
+            "--concurrency",
+            help=h("Communes vérifiées en même temps.", "Municipalities checked at once."),
+            min=1,
+            max=64,
+        ),
+    ] = 4,
+    rate: Annotated[
+        float,
+        typer.Option(
+            "--rate",
+            help=h(
+                "Domaines lancés par seconde et par serveur DNS (politesse).",
+                "Domains started per second and per nameserver (politeness).",
+            ),
+            min=0.01,
+        ),
+    ] = 2.0,
+    timeout: Annotated[
+        float,
+        typer.Option("--timeout", help=h("Délai réseau (s).", "Network timeout (s)."), min=0.1),
+    ] = 5.0,
+    retry_not_tested: Annotated[
+        bool,
+        typer.Option(
+            "--retry-not-tested",
+            help=h(
+                "Refaire les communes dont aucune vérification n'a pu être menée.",
+                "Redo the municipalities none of whose checks could be carried out.",
+            ),
+        ),
+    ] = False,
+    store: StoreOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    start(lang)
+    from datetime import UTC, datetime
+
+    from cyberdiag.territory.checkall import run_check_all
+
+    name = campaign or str(datetime.now(UTC).year)
+    run_check_all(
+        municipalities,
+        nameservers=nameserver or [],
+        campaign=name,
+        store_path=store,
+        concurrency=concurrency,
+        rate=rate,
+        timeout=timeout,
+        retry_not_tested=retry_not_tested,
+    )

@@ -1,0 +1,140 @@
+"""Export one row per municipality and domain, as CSV (LibreOffice/Excel friendly) or JSON.
+
+CSV: UTF-8 with BOM (Excel then reads accents correctly), comma separated with a decimal point,
+or with `semicolon=True` semicolon separated with a decimal comma (French locales). Anonymised by
+default, like the report: code names and tier groups; `named=True` adds INSEE code, name and
+population.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from cyberdiag.errors import UserError
+from cyberdiag.i18n import Lang
+from cyberdiag.territory.anonymise import MIN_GROUP, code_names, group_of, tier_groups
+from cyberdiag.territory.store import Store
+
+FIELDS_ANON = [
+    "campaign",
+    "municipality",
+    "group",
+    "domain",
+    "domain_name",
+    "score",
+    "level",
+    "level_name",
+    "target_level",
+    "gap",
+    "overall_score",
+    "overall_level",
+]
+FIELDS_NAMED = [
+    "campaign",
+    "insee",
+    "municipality",
+    "population",
+    "tier",
+    "domain",
+    "domain_name",
+    "score",
+    "level",
+    "level_name",
+    "target_level",
+    "gap",
+    "overall_score",
+    "overall_level",
+    "created_at",
+]
+
+
+def export_rows(
+    store: Store, campaign: str | None, *, named: bool, lang: Lang
+) -> list[dict[str, Any]]:
+    from cyberdiag.territory.aggregate import level_infos
+
+    campaign = store.resolve_campaign(campaign)
+    diags = store.conn.execute(
+        """SELECT id, insee, name, population, tier, overall_score, overall_level, created_at
+           FROM diagnostics WHERE campaign=?""",
+        (campaign,),
+    ).fetchall()
+    if not named and len(diags) < MIN_GROUP:
+        raise UserError(
+            f"Moins de {MIN_GROUP} communes dans la campagne {campaign} : un export anonymisé "
+            "permettrait de les reconnaître. Utiliser --named (usage interne).",
+            f"Fewer than {MIN_GROUP} municipalities in campaign {campaign}: an anonymised "
+            "export would let them be recognised. Use --named (internal use).",
+        )
+    levels = {lv.id: lv.name.get(lang) for lv in level_infos(store, campaign)}
+    codes = code_names((str(d[1]) for d in diags), store.salt())
+    groups = tier_groups(
+        {t: sum(1 for d in diags if d[4] == t) for t in {d[4] for d in diags}},
+        1 if named else MIN_GROUP,
+    )
+    by_id = {int(d[0]): d for d in diags}
+    out: list[dict[str, Any]] = []
+    for did, dom, name_fr, name_en, score, level, target, gap in store.conn.execute(
+        """SELECT s.diagnostic_id, s.domain, s.name_fr, s.name_en, s.score, s.level,
+                  s.target_level, s.gap
+           FROM domain_scores s JOIN diagnostics d ON d.id = s.diagnostic_id
+           WHERE d.campaign=? AND s.applicable=1 ORDER BY d.insee, s.position""",
+        (campaign,),
+    ):
+        _, insee, mname, pop, tier, o_score, o_level, created = by_id[int(did)]
+        row: dict[str, Any] = {"campaign": campaign}
+        if named:
+            row.update(insee=insee, municipality=mname, population=pop, tier=tier)
+        else:
+            row.update(municipality=codes[insee], group=group_of(tier, groups).label)
+        row.update(
+            domain=dom,
+            domain_name=name_en if lang == "en" else name_fr,
+            score=score,
+            level=level,
+            level_name=levels.get(level, str(level)),
+            target_level=target,
+            gap=gap,
+            overall_score=o_score,
+            overall_level=o_level,
+        )
+        if named:
+            row["created_at"] = created
+        out.append(row)
+    if not named:  # rows must not follow the INSEE order (it would reveal who is who)
+        out.sort(key=lambda r: str(r["municipality"]))
+    return out
+
+
+def _cell(value: Any, decimal_comma: bool) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        text = f"{value:.1f}"
+        return text.replace(".", ",") if decimal_comma else text
+    return str(value)
+
+
+def to_csv(rows: list[dict[str, Any]], *, named: bool, semicolon: bool) -> str:
+    """CSV text starting with a BOM (written as UTF-8 it opens cleanly in Excel)."""
+    fields = FIELDS_NAMED if named else FIELDS_ANON
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=";" if semicolon else ",", lineterminator="\r\n")
+    w.writerow(fields)
+    for r in rows:
+        w.writerow([_cell(r.get(f), semicolon) for f in fields])
+    return "\ufeff" + buf.getvalue()
+
+
+def to_json(rows: list[dict[str, Any]], *, campaign: str, named: bool) -> str:
+    return (
+        json.dumps(
+            {"campaign": campaign, "anonymised": not named, "rows": rows},
+            ensure_ascii=False,
+            indent=1,
+        )
+        + "\n"
+    )

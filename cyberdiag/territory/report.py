@@ -1,0 +1,136 @@
+"""The territorial report: a TerritoryView -> HTML (jinja2, autoescaped) -> PDF (WeasyPrint).
+
+Templates and the stylesheet live in report_templates/territory/. The PDF goes through the
+report's html_to_pdf (URL fetcher refusing everything outside report_templates/); the HTML file
+embeds its stylesheet so it can be opened, edited and mailed on its own.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from cyberdiag.errors import UserError
+from cyberdiag.fileio import write_private
+from cyberdiag.i18n import Lang
+from cyberdiag.models import Text
+from cyberdiag.territory.aggregate import Proposal, TerritoryView
+
+
+def templates_dir() -> Path:
+    from cyberdiag.resources import data_dir
+
+    return data_dir("report_templates") / "territory"
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return one if n == 1 else many
+
+
+def proposal_sentence(p: Proposal, level0: str, lang: Lang) -> str:
+    """The pooling proposal in one sentence, with the honest estimate of levels gained."""
+    if lang == "en":
+        head = (
+            f"“{p.top_title.en}”: a gap in {p.top_count} "
+            f"{_plural(p.top_count, 'municipality', 'municipalities')}"
+        )
+        if p.count > p.top_count:
+            head += f" ({p.count} with at least one gap this service answers)"
+        if p.lifted_from_zero:
+            tail = f"“{p.name.en}” would lift {p.lifted_from_zero} of them above “{level0}”"
+            if p.lifted > p.lifted_from_zero:
+                tail += f" ({p.lifted} would gain at least one overall level)"
+        elif p.lifted:
+            tail = f"“{p.name.en}” would raise {p.lifted} of them by at least one overall level"
+        else:
+            tail = (
+                f"“{p.name.en}” alone would not change any overall level (other critical items "
+                "remain)"
+            )
+        return f"{head}. {tail}."
+    head = (
+        f"« {p.top_title.fr} » : écart dans {p.top_count} "
+        f"{_plural(p.top_count, 'commune', 'communes')}"
+    )
+    if p.count > p.top_count:
+        head += f" ({p.count} ont au moins un écart que ce service traiterait)"
+    name = f"« {p.name.fr} »"
+    if p.lifted_from_zero:
+        tail = f"{name} en ferait passer {p.lifted_from_zero} au-dessus de « {level0} »"
+        if p.lifted > p.lifted_from_zero:
+            tail += f" ({p.lifted} gagneraient au moins un niveau global)"
+    elif p.lifted:
+        tail = (
+            f"{name} ferait gagner au moins un niveau global à {p.lifted} "
+            f"{_plural(p.lifted, 'commune', 'communes')}"
+        )
+    else:
+        tail = f"{name} ne changerait seul aucun niveau global (d'autres points critiques restent)"
+    from cyberdiag.report.frtypo import typo
+
+    return typo(f"{head}. {tail}.", "fr")
+
+
+def render_html(view: TerritoryView, lang: Lang, *, embed_css: bool) -> str:
+    import jinja2
+    from markupsafe import Markup
+
+    from cyberdiag.report.frtypo import format_number, typo
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir())),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+    def t(fr: str, en: str) -> str:
+        return typo(en if lang == "en" else fr, lang)
+
+    def L(text: Text | None) -> str:  # noqa: N802 - short name used in templates
+        return "" if text is None else typo(text.get(lang), lang)
+
+    def num(value: float | None, decimals: int = 0) -> str:
+        return "–" if value is None else format_number(value, lang, decimals)
+
+    def pct(value: float | None) -> str:
+        return "–" if value is None else format_number(100 * value, lang, 0) + "\u00a0%"
+
+    levels = {lv.id: lv for lv in view.levels}
+    level0 = levels[0].name.get(lang) if 0 in levels else "0"
+
+    def level_name(i: int) -> str:
+        return levels[i].name.get(lang) if i in levels else str(i)
+
+    css = (templates_dir() / "territory.css").read_text(encoding="utf-8") if embed_css else ""
+    ctx: dict[str, Any] = {
+        "v": view,
+        "lang": lang,
+        "t": t,
+        "L": L,
+        "num": num,
+        "pct": pct,
+        "level_name": level_name,
+        "level_ids": sorted(levels) or [0, 1, 2, 3, 4],
+        "proposal_sentence": lambda p: proposal_sentence(p, level0, lang),
+        "css": Markup(css),  # our own stylesheet file, never user data
+    }
+    return env.get_template("report.html.j2").render(ctx)
+
+
+def write_report(view: TerritoryView, out: Path, lang: Lang) -> None:
+    """Write the report to `out`: .html (self-contained) or .pdf. Mode 0600."""
+    suffix = out.suffix.lower()
+    if suffix in (".html", ".htm"):
+        write_private(out, render_html(view, lang, embed_css=True))
+    elif suffix == ".pdf":
+        html = render_html(view, lang, embed_css=False)
+        from cyberdiag.report.pdf import html_to_pdf
+
+        html_to_pdf(html, out, stylesheets=[templates_dir() / "territory.css"])
+    else:
+        raise UserError(
+            f"Format de sortie inconnu « {out.suffix} » : utiliser .pdf ou .html.",
+            f"Unknown output format '{out.suffix}': use .pdf or .html.",
+        )
