@@ -17,11 +17,10 @@ from typing import TYPE_CHECKING
 import yaml
 
 from cyberdiag.fileio import write_private
-from cyberdiag.i18n import tr
+from cyberdiag.i18n import Lang, tr
 from cyberdiag.models import (
     Answer,
     AnswerFile,
-    Lang,
     Option,
     Profile,
     Question,

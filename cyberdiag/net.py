@@ -2,19 +2,35 @@
 
 The system resolver (/etc/resolv.conf, socket.getaddrinfo) is never used: every name is resolved
 through the nameserver(s) given with --nameserver, and connections are made to IP addresses.
+
+Network trouble (timeout, refused connection, SERVFAIL/REFUSED from our own resolver) is retried
+once, then raised as `NotTested`: it is never reported as a failure of the checked domain.
+Every lookup is bounded in time: by `timeout` per attempt and by the per-check budget that the
+runner sets for the current thread (`budget`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
-from typing import TYPE_CHECKING
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
+from cyberdiag.checks.base import NotTested
 from cyberdiag.errors import UserError
 
 if TYPE_CHECKING:  # dnspython is imported lazily (startup time)
+    import dns.message
     import dns.resolver
+    import dns.rrset
 
 DEFAULT_TIMEOUT = 5.0
+# DNS answers are content from strangers: cap what we keep of them.
+MAX_RECORDS = 100
+MAX_TEXT = 4096
 
 
 def parse_nameserver(spec: str) -> tuple[str, int]:
@@ -79,7 +95,10 @@ def make_resolver(
 
 
 def resolve_addresses(name: str, resolver: dns.resolver.Resolver) -> list[str]:
-    """A and AAAA addresses of a host name through `resolver` (empty list if none)."""
+    """A and AAAA addresses of a host name through `resolver` (empty list if none).
+
+    Raises dnspython's DNSException on trouble (callers such as the exposure scan rely on it).
+    The checks use `lookup` (one retry, NotTested) through cyberdiag.checks.lookups instead."""
     import dns.exception
     import dns.resolver
 
@@ -93,3 +112,445 @@ def resolve_addresses(name: str, resolver: dns.resolver.Resolver) -> list[str]:
             raise
         out.extend(r.to_text() for r in answer)
     return out
+
+
+# ------------------------------------------------------------------------------------------
+# Time budget of the current check (set by the runner, per thread)
+# ------------------------------------------------------------------------------------------
+
+_local = threading.local()
+
+
+@contextlib.contextmanager
+def budget(seconds: float, cancel: threading.Event | None = None) -> Iterator[None]:
+    """Bound every lookup made by this thread inside the block to `seconds` in total; once
+    `cancel` is set (Ctrl-C), the next network operation gives up at once."""
+    previous = (getattr(_local, "deadline", None), getattr(_local, "cancel", None))
+    _local.deadline = time.monotonic() + seconds
+    _local.cancel = cancel
+    try:
+        yield
+    finally:
+        _local.deadline, _local.cancel = previous
+
+
+def inherit_budget() -> tuple[float | None, threading.Event | None]:
+    """The current thread's budget, to hand to helper threads (see adopt_budget)."""
+    return getattr(_local, "deadline", None), getattr(_local, "cancel", None)
+
+
+def adopt_budget(state: tuple[float | None, threading.Event | None]) -> None:
+    _local.deadline, _local.cancel = state
+
+
+def remaining(timeout: float) -> float:
+    """Time allowed for the next network operation: `timeout`, cut by the check's budget."""
+    cancel: threading.Event | None = getattr(_local, "cancel", None)
+    if cancel is not None and cancel.is_set():
+        raise NotTested("vérification interrompue", "check interrupted", {"error": "interrupted"})
+    deadline: float | None = getattr(_local, "deadline", None)
+    if deadline is None:
+        return timeout
+    left = deadline - time.monotonic()
+    if left <= 0.01:
+        raise NotTested(
+            "la vérification a dépassé son temps maximal (réseau trop lent ou données hostiles)",
+            "the check ran out of time (network too slow or hostile data)",
+            {"error": "budget"},
+        )
+    return min(timeout, left)
+
+
+# ------------------------------------------------------------------------------------------
+# Text from strangers
+# ------------------------------------------------------------------------------------------
+
+
+def clean(text: str, limit: int = 512) -> str:
+    """Printable, bounded version of a text received from the network (for evidence)."""
+    out = []
+    for ch in text[: limit + 1]:
+        if ch.isprintable() or ch == " ":
+            out.append(ch)
+        else:
+            out.append(ch.encode("unicode_escape").decode("ascii"))
+    s = "".join(out)
+    if len(text) > limit:
+        s = s[:limit] + f"… [{len(text)} chars]"
+    return s
+
+
+def has_control_chars(text: str) -> bool:
+    return any(not (ch.isprintable() or ch == " ") for ch in text)
+
+
+def txt_string(rdata: Any) -> str:
+    """The strings of one TXT record joined (RFC 7208 §3.3), decoded leniently."""
+    raw = b"".join(rdata.strings)
+    return raw.decode("utf-8", errors="replace")
+
+
+# ------------------------------------------------------------------------------------------
+# DNS lookups
+# ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DnsAnswer:
+    """The outcome of one lookup through our resolver.
+
+    status: "ok" (records present), "nodata" (name exists, no record of that type),
+    "nxdomain", or "invalid" (a name that cannot be queried: too long, empty label).
+    records: text of each record (TXT: strings joined, decoded), at most MAX_RECORDS.
+    rrset: the dnspython RRset (None unless ok). ad: the resolver said the answer was
+    validated (DNSSEC). rrsigs: RRSIG RRset covering the answer when asked with dnssec=True.
+    """
+
+    name: str
+    rdtype: str
+    status: str
+    records: tuple[str, ...] = ()
+    rrset: Any = None
+    ad: bool = False
+    rrsigs: Any = None
+    canonical: str = ""
+    truncated_count: int = 0
+    authority: tuple[Any, ...] = field(default_factory=tuple)
+
+    @property
+    def void(self) -> bool:
+        return self.status != "ok"
+
+
+def _servers(resolver: dns.resolver.Resolver) -> list[tuple[str, int]]:
+    out: list[tuple[str, int]] = []
+    for ns in resolver.nameservers:
+        if isinstance(ns, str):
+            out.append((ns, 53))
+        else:
+            out.append((str(getattr(ns, "address", ns)), int(getattr(ns, "port", 53))))
+    return out
+
+
+def _trouble(name: str, rdtype: str, what_fr: str, what_en: str, server: str) -> NotTested:
+    return NotTested(
+        f"le serveur DNS {server} n'a pas répondu correctement pour {clean(name, 200)} "
+        f"{rdtype} ({what_fr})",
+        f"the DNS server {server} did not answer properly for {clean(name, 200)} {rdtype} "
+        f"({what_en})",
+        {"query": f"{clean(name, 200)} {rdtype}", "server": server, "error": what_en},
+    )
+
+
+def valid_query_name(name: str) -> bool:
+    """Can `name` be put in a DNS query (≤ 255 bytes on the wire, labels 1..63 bytes)?"""
+    import dns.exception
+    import dns.name
+
+    try:
+        dns.name.from_text(name)
+    except (dns.exception.DNSException, ValueError, UnicodeError):
+        return False
+    return True
+
+
+def query(
+    servers: list[tuple[str, int]],
+    name: str,
+    rdtype: str,
+    timeout: float = DEFAULT_TIMEOUT,
+    *,
+    rd: bool = True,
+    cd: bool = True,
+    dnssec: bool = False,
+    accept_refused: bool = False,
+) -> dns.message.Message:
+    """Send one query (UDP, TCP on truncation) to the servers in turn, with ONE retry.
+
+    Returns the response for NOERROR and NXDOMAIN; raises NotTested on timeout, network error,
+    SERVFAIL (and REFUSED unless accept_refused) from every server, twice.
+    """
+    import dns.exception
+    import dns.flags
+    import dns.message
+    import dns.query
+    import dns.rcode
+
+    try:
+        q = dns.message.make_query(name, rdtype, want_dnssec=dnssec)
+    except (dns.exception.DNSException, ValueError) as exc:
+        raise NotTested(
+            f"nom impossible à interroger : {clean(name, 200)}",
+            f"name cannot be queried: {clean(name, 200)} ({exc})",
+        ) from None
+    q.flags = dns.flags.Flag(0)
+    if rd:
+        q.flags |= dns.flags.RD
+    if cd:
+        q.flags |= dns.flags.CD
+    else:
+        q.flags |= dns.flags.AD  # ask the resolver to tell us whether it validated (RFC 6840)
+    last: NotTested | None = None
+    for _attempt in range(2):
+        for ip, port in servers:
+            server = f"{ip}:{port}" if port != 53 else ip
+            try:
+                wait = remaining(timeout)
+                resp, _tcp = dns.query.udp_with_fallback(q, ip, timeout=wait, port=port)
+            except NotTested:
+                raise
+            except dns.exception.Timeout:
+                last = _trouble(name, rdtype, "délai dépassé", "timeout", server)
+                continue
+            except (OSError, dns.exception.DNSException, ValueError) as exc:
+                last = _trouble(
+                    name, rdtype, f"erreur {type(exc).__name__}", type(exc).__name__, server
+                )
+                continue
+            rcode = resp.rcode()
+            if rcode in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
+                return resp
+            if rcode == dns.rcode.REFUSED and accept_refused:
+                return resp
+            text = dns.rcode.to_text(rcode)
+            last = _trouble(name, rdtype, f"réponse {text}", f"answer {text}", server)
+    assert last is not None
+    raise last
+
+
+def lookup(
+    resolver: dns.resolver.Resolver,
+    name: str,
+    rdtype: str,
+    timeout: float | None = None,
+    *,
+    dnssec: bool = False,
+    cd: bool = True,
+) -> DnsAnswer:
+    """Look `name`/`rdtype` up through our resolver (following CNAMEs as the resolver did).
+
+    cd=True (default) asks the resolver not to withhold data that fails DNSSEC validation: the
+    other checks still see the records; dns.dnssec judges validation itself.
+    """
+    import dns.flags
+    import dns.name
+    import dns.rcode
+    import dns.rdatatype
+
+    t = resolver.timeout if timeout is None else timeout
+    if not valid_query_name(name):
+        # A name that cannot exist (too long, empty label: hostile data) has no records.
+        return DnsAnswer(name=name, rdtype=rdtype, status="invalid", canonical=name)
+    resp = query(_servers(resolver), name, rdtype, t, cd=cd, dnssec=dnssec)
+    ad = bool(resp.flags & dns.flags.AD)
+    qtype = dns.rdatatype.from_text(rdtype)
+    try:
+        target = dns.name.from_text(name)
+    except Exception:  # noqa: BLE001 - validated by make_query already
+        target = dns.name.root
+    # Follow the CNAME chain in the answer section (bounded).
+    if qtype != dns.rdatatype.CNAME:
+        for _ in range(16):
+            nxt = next(
+                (
+                    rr[0].target
+                    for rr in resp.answer
+                    if rr.name == target and rr.rdtype == dns.rdatatype.CNAME and len(rr)
+                ),
+                None,
+            )
+            if nxt is None:
+                break
+            target = nxt
+    rrset = None
+    for rr in resp.answer:
+        if rr.name == target and rr.rdtype == qtype:
+            rrset = rr
+            break
+    sigs = None
+    if dnssec:
+        for rr in resp.answer:
+            if rr.name == target and rr.rdtype == dns.rdatatype.RRSIG and rr.covers == qtype:
+                sigs = rr
+                break
+    if rrset is None:
+        status = "nxdomain" if resp.rcode() == dns.rcode.NXDOMAIN else "nodata"
+        return DnsAnswer(
+            name=name,
+            rdtype=rdtype,
+            status=status,
+            ad=ad,
+            canonical=target.to_text(),
+            authority=tuple(resp.authority),
+        )
+    items = list(rrset)
+    if qtype == dns.rdatatype.TXT:
+        texts = [txt_string(r) for r in items[:MAX_RECORDS]]
+    else:
+        texts = [r.to_text() for r in items[:MAX_RECORDS]]
+    return DnsAnswer(
+        name=name,
+        rdtype=rdtype,
+        status="ok",
+        records=tuple(texts),
+        rrset=rrset,
+        ad=ad,
+        rrsigs=sigs,
+        canonical=target.to_text(),
+        truncated_count=max(0, len(items) - MAX_RECORDS),
+    )
+
+
+def direct_query(
+    ip: str,
+    name: str,
+    rdtype: str,
+    timeout: float = DEFAULT_TIMEOUT,
+    *,
+    port: int = 53,
+) -> dns.message.Message:
+    """Ask one authoritative server directly (RD=0). Raises NotTested on network trouble;
+    returns REFUSED/SERVFAIL answers too (an authoritative server's answer is data)."""
+    import dns.exception
+    import dns.message
+    import dns.query
+
+    q = dns.message.make_query(name, rdtype)
+    import dns.flags
+
+    q.flags = dns.flags.Flag(0)
+    last: NotTested | None = None
+    for _attempt in range(2):
+        try:
+            resp, _tcp = dns.query.udp_with_fallback(q, ip, timeout=remaining(timeout), port=port)
+            return resp
+        except NotTested:
+            raise
+        except dns.exception.Timeout:
+            last = _trouble(name, rdtype, "délai dépassé", "timeout", ip)
+        except (OSError, dns.exception.DNSException, ValueError) as exc:
+            last = _trouble(name, rdtype, f"erreur {type(exc).__name__}", type(exc).__name__, ip)
+    assert last is not None
+    raise last
+
+
+def try_axfr(ip: str, zone: str, timeout: float = DEFAULT_TIMEOUT, *, port: int = 53) -> int:
+    """Ask `ip` for a zone transfer; returns the number of records in the first message
+    (> 0: the transfer is open), 0 if refused. Reads one message only (bounded).
+    Raises NotTested on network trouble."""
+    import socket
+
+    import dns.exception
+    import dns.message
+    import dns.query
+    import dns.rcode
+
+    q = dns.message.make_query(zone, "AXFR")
+    wait = remaining(timeout)
+    family = socket.AF_INET6 if ":" in ip else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as sock:
+            sock.settimeout(wait)
+            sock.connect((ip, port))
+            dns.query.send_tcp(sock, q, expiration=time.time() + wait)
+            resp, _ = dns.query.receive_tcp(sock, expiration=time.time() + wait)
+    except dns.exception.Timeout:
+        raise _trouble(zone, "AXFR", "délai dépassé", "timeout", ip) from None
+    except (ConnectionResetError, EOFError):
+        return 0  # the server hung up: transfer refused
+    except (OSError, dns.exception.DNSException) as exc:
+        raise _trouble(
+            zone, "AXFR", f"erreur {type(exc).__name__}", type(exc).__name__, ip
+        ) from None
+    if resp.rcode() != dns.rcode.NOERROR:
+        return 0
+    return sum(len(rr) for rr in resp.answer)
+
+
+# ------------------------------------------------------------------------------------------
+# SMTP (port 25 of an MX address: banner, EHLO, STARTTLS)
+# ------------------------------------------------------------------------------------------
+
+SMTP_MAX_REPLY = 65536
+EHLO_NAME = "cyberdiag.invalid"
+
+
+class SmtpError(Exception):
+    """The server answered, but not as an SMTP server should (data, not network trouble)."""
+
+
+def smtp_reply(sock: Any, ip: str = "") -> tuple[int, list[str]]:
+    """Read one (possibly multi-line) SMTP reply: (code, lines). Bounded in size.
+
+    Raises NotTested if the connection closes or times out (network trouble), SmtpError on
+    garbage."""
+
+    buf = b""
+    while True:
+        lines = buf.split(b"\r\n")
+        complete = lines[:-1]
+        if complete and (len(complete[-1]) < 4 or complete[-1][3:4] == b" "):
+            break
+        if len(buf) > SMTP_MAX_REPLY:
+            raise SmtpError("reply too long")
+        try:
+            chunk = sock.recv(4096)
+        except TimeoutError:
+            raise NotTested(f"le serveur SMTP {ip} ne répond pas dans le délai",
+                            f"the SMTP server {ip} did not answer in time",
+                            {"ip": ip, "error": "timeout"}) from None
+        except OSError as exc:
+            raise NotTested(f"connexion SMTP avec {ip} interrompue",
+                            f"SMTP connection with {ip} broken ({type(exc).__name__})",
+                            {"ip": ip, "error": type(exc).__name__}) from None
+        if not chunk:
+            raise NotTested(f"le serveur SMTP {ip} a fermé la connexion",
+                            f"the SMTP server {ip} closed the connection",
+                            {"ip": ip, "error": "closed"})
+        buf += chunk
+    text = [line.decode("utf-8", "replace") for line in complete]
+    code = text[-1][:3]
+    if not code.isdigit():
+        raise SmtpError(f"not an SMTP reply: {clean(text[-1], 80)}")
+    return int(code), [line[4:] for line in text]
+
+
+def smtp_command(sock: Any, line: str, ip: str = "") -> tuple[int, list[str]]:
+    try:
+        sock.sendall(line.encode("ascii") + b"\r\n")
+    except OSError as exc:
+        raise NotTested(f"connexion SMTP avec {ip} interrompue",
+                        f"SMTP connection with {ip} broken ({type(exc).__name__})",
+                        {"ip": ip, "error": type(exc).__name__}) from None
+    return smtp_reply(sock, ip)
+
+
+def smtp_greet(sock: Any, ip: str = "") -> tuple[str, list[str]]:
+    """Read the banner and say EHLO; returns (banner, EHLO extension keywords upper-case)."""
+    code, banner = smtp_reply(sock, ip)
+    if code != 220:
+        raise SmtpError(f"banner {code} {clean(' '.join(banner), 120)}")
+    code, lines = smtp_command(sock, f"EHLO {EHLO_NAME}", ip)
+    if code != 250:
+        raise SmtpError(f"EHLO refused ({code})")
+    exts = [ln.split(" ")[0].upper() for ln in lines[1:]]
+    return clean(" ".join(banner), 200), exts
+
+
+def smtp_starttls(ip: str) -> Any:
+    """A callable for cyberdiag.tls: banner, EHLO, STARTTLS on the plain socket."""
+
+    def run(sock: Any) -> None:
+        try:
+            _banner, exts = smtp_greet(sock, ip)
+            if "STARTTLS" not in exts:
+                raise SmtpError("STARTTLS not offered")
+            code, _ = smtp_command(sock, "STARTTLS", ip)
+            if code != 220:
+                raise SmtpError(f"STARTTLS refused ({code})")
+        except SmtpError as exc:
+            raise NotTested(f"dialogue SMTP inattendu avec {ip}",
+                            f"unexpected SMTP dialogue with {ip}: {exc}",
+                            {"ip": ip, "error": str(exc)}) from None
+
+    return run

@@ -1,0 +1,364 @@
+"""Start, stop and describe the lab: a fictional territory of real servers on loopback.
+
+`start_lab(dir)` launches a *keeper* process (`python -m cyberdiag.lab.manager --dir D`) that
+builds the PKI, the zones, and runs NSD, unbound, the mail servers (aiosmtpd) and the web
+servers (nginx) until it receives SIGTERM; then it stops them all. Its state (slot, addresses,
+pids, the nameserver to use) is in D/state.json. Needs root (ports 53, 25, 80 and 443 of
+127.x addresses). Several labs can run at once: each takes its own slot 127.<slot>.0.0/16.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from cyberdiag.errors import UserError
+from cyberdiag.lab import territory as terr
+
+STATE = "state.json"
+
+
+@dataclass(frozen=True)
+class LabInfo:
+    """What a running lab offers (read from state.json)."""
+
+    directory: Path
+    slot: int
+    nameserver: str
+    ca_file: Path
+    domains: list[str]
+    pids: dict[str, int]
+    keeper_pid: int
+    count: int
+    fixtures: bool
+    started_at: str
+
+    @property
+    def municipalities(self) -> list[terr.Municipality]:
+        return terr.territory(self.count, with_fixtures=self.fixtures)
+
+    def municipality(self, domain: str) -> terr.Municipality:
+        return next(m for m in self.municipalities if m.domain == domain)
+
+    def ip(self, domain: str, host: int) -> str:
+        return self.municipality(domain).ip(self.slot, host)
+
+
+def _read_state(directory: Path) -> dict[str, Any] | None:
+    try:
+        data: dict[str, Any] = json.loads((directory / STATE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A zombie child of ours still "exists": reap it if it is ours.
+    with contextlib.suppress(ChildProcessError, OSError):
+        done, _ = os.waitpid(pid, os.WNOHANG)
+        if done == pid:
+            return False
+    return True
+
+
+def info(directory: Path) -> LabInfo | None:
+    """The running lab in `directory`, or None (no state, or its keeper is gone)."""
+    st = _read_state(directory)
+    if not st or st.get("status") != "running" or not _alive(int(st["keeper_pid"])):
+        return None
+    return LabInfo(
+        directory=directory,
+        slot=int(st["slot"]),
+        nameserver=str(st["nameserver"]),
+        ca_file=Path(st["ca_file"]),
+        domains=list(st["domains"]),
+        pids={k: int(v) for k, v in st["pids"].items()},
+        keeper_pid=int(st["keeper_pid"]),
+        count=int(st["count"]),
+        fixtures=bool(st["fixtures"]),
+        started_at=str(st["started_at"]),
+    )
+
+
+def start_lab(directory: Path, *, count: int = 0, fixtures: bool = True, web: bool = True,
+              timeout: float = 90.0, tie_to_caller: bool = False) -> LabInfo:
+    """Start the lab in `directory` (created if needed) and return once every server answers.
+
+    tie_to_caller: the lab stops by itself when the calling process ends (tests, demo), even
+    if it is killed before it can call stop_lab."""
+    if os.geteuid() != 0:
+        raise UserError(
+            "Le laboratoire doit être lancé en root (ports 53, 25, 80 et 443 sur 127.x).",
+            "The lab must run as root (ports 53, 25, 80 and 443 on 127.x addresses).",
+        )
+    directory = directory.resolve()
+    directory.mkdir(parents=True, exist_ok=True)
+    running = info(directory)
+    if running is not None:
+        raise UserError(
+            f"Un laboratoire tourne déjà dans {directory} (cyberdiag lab stop --dir {directory}).",
+            f"A lab is already running in {directory} (cyberdiag lab stop --dir {directory}).",
+        )
+    with contextlib.suppress(FileNotFoundError):
+        (directory / STATE).unlink()
+    log = open(directory / "keeper.log", "ab")  # noqa: SIM115 - handed to the child
+    cmd = [sys.executable, "-m", "cyberdiag.lab.manager", "--dir", str(directory),
+           "--count", str(count)]
+    if not fixtures:
+        cmd.append("--no-fixtures")
+    if not web:
+        cmd.append("--no-web")
+    if tie_to_caller:
+        cmd += ["--parent-pid", str(os.getpid())]
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                            start_new_session=True)
+    log.close()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        st = _read_state(directory)
+        if st and st.get("status") == "running":
+            lab = info(directory)
+            if lab is not None:
+                return lab
+        if st and st.get("status") == "error":
+            proc.wait(timeout=10)
+            raise UserError("Le laboratoire n'a pas démarré : " + str(st.get("error")),
+                            "The lab did not start: " + str(st.get("error")))
+        if proc.poll() is not None:
+            raise UserError(
+                f"Le laboratoire n'a pas démarré (voir {directory / 'keeper.log'}).",
+                f"The lab did not start (see {directory / 'keeper.log'}).",
+            )
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    raise UserError("Le laboratoire n'a pas démarré à temps.", "The lab did not start in time.")
+
+
+def stop_lab(directory: Path, timeout: float = 15.0) -> bool:
+    """Stop the lab in `directory` by pid. Returns False if nothing was running."""
+    directory = directory.resolve()
+    st = _read_state(directory)
+    if not st or "keeper_pid" not in st:
+        return False
+    keeper = int(st["keeper_pid"])
+    others = [int(p) for p in st.get("pids", {}).values() if int(p) != keeper]
+    was_running = _alive(keeper)
+    if was_running:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(keeper, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while _alive(keeper) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if _alive(keeper):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(keeper, signal.SIGKILL)
+    for pid in others:  # normally already stopped by the keeper
+        if _alive(pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(FileNotFoundError):
+        (directory / STATE).unlink()
+    return was_running
+
+
+# ------------------------------------------------------------------------------------------
+# The keeper process
+# ------------------------------------------------------------------------------------------
+
+
+def _die_with_parent() -> None:
+    """In a child: get SIGTERM when the keeper dies, even by SIGKILL (Linux prctl)."""
+    import ctypes
+
+    with contextlib.suppress(Exception):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def _pick_slot() -> int:
+    from cyberdiag.lab.dns import ns_ips, port_free, resolver_ip
+
+    candidates = list(range(100, 200))
+    random.shuffle(candidates)
+    for slot in candidates:
+        ips = [resolver_ip(slot), *list(ns_ips(slot).values())[:4]]
+        if all(port_free(ip, 53) for ip in ips) and port_free(f"127.{slot}.1.25", 25):
+            return slot
+    raise RuntimeError("no free lab slot")
+
+
+class _Keeper:
+    def __init__(self, directory: Path, count: int, fixtures: bool, web: bool) -> None:
+        self.directory = directory
+        self.count = count
+        self.fixtures = fixtures
+        self.web = web
+        self.procs: list[subprocess.Popen[bytes]] = []
+        self.smtp: Any = None
+        self.webserver: Any = None
+        self.stopping = threading.Event()
+
+    def write_state(self, data: dict[str, Any]) -> None:
+        from cyberdiag.fileio import write_private
+
+        write_private(self.directory / STATE, json.dumps(data, indent=2), mode=0o644)
+
+    def start(self) -> dict[str, Any]:
+        from cyberdiag.lab import dns as labdns
+        from cyberdiag.lab.pki import issue, make_pki
+        from cyberdiag.lab.smtp import SmtpServer, start_smtp
+
+        d = self.directory
+        slot = _pick_slot()
+        munis = terr.territory(self.count, with_fixtures=self.fixtures)
+        pki = make_pki(d / "pki")
+        (d / "ca.pem").write_bytes(pki.ca_cert_path.read_bytes())
+        # Mail server certificates first: DANE records need their keys.
+        smtp_servers: list[SmtpServer] = []
+        tlsa: dict[str, str] = {}
+        for m in munis:
+            if m.mx != "good":
+                continue
+            cert = key = None
+            if m.smtp not in ("plain", "close", "hang"):
+                names = ["other-name.test"] if m.smtp == "wrong_name" else [m.mail_host]
+                cert, key = issue(pki, names, name=f"smtp-{m.domain}",
+                                  days=10 if m.smtp == "expiring_cert" else 365,
+                                  expired=m.smtp == "expired_cert",
+                                  self_signed=m.smtp == "self_signed")
+                if m.dane:
+                    tlsa[m.domain] = labdns.spki_sha256(cert.read_bytes().split(
+                        b"-----END CERTIFICATE-----")[0] + b"-----END CERTIFICATE-----\n")
+            smtp_servers.append(SmtpServer(m.ip(slot, 25), m.mail_host, m.smtp, cert, key))
+        zones = labdns.write_zones(d, slot, munis, tlsa)
+        ips = labdns.ns_ips(slot)
+        deadline = time.monotonic() + 30
+        conf_a = labdns.nsd_conf(d, "a", [ips["ns1"], ips["ns1b"], ips["ns2"]], zones.a)
+        conf_b = labdns.nsd_conf(d, "b", [ips["nsb"]], zones.b or zones.a[-1:])
+        for name, conf, ip in (("a", conf_a, ips["ns1"]), ("b", conf_b, ips["nsb"])):
+            proc = subprocess.Popen(["nsd", "-d", "-c", str(conf)], stdin=subprocess.DEVNULL,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                    preexec_fn=_die_with_parent)
+            self.procs.append(proc)
+            labdns.wait_dns(proc, ip, "test", rd=False, log=d / f"nsd-{name}" / "nsd.log",
+                            deadline=deadline)
+        uconf = labdns.unbound_conf(d, slot)
+        ub = subprocess.Popen(["unbound", "-d", "-c", str(uconf)], stdin=subprocess.DEVNULL,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              preexec_fn=_die_with_parent)
+        self.procs.append(ub)
+        labdns.wait_dns(ub, labdns.resolver_ip(slot), "test", rd=True,
+                        log=d / "unbound" / "unbound.log", deadline=deadline)
+        self.smtp = start_smtp(smtp_servers)
+        if self.web:
+            self.webserver = self._start_web(pki, munis, slot)
+        pids = {"keeper": os.getpid(), "nsd_a": self.procs[0].pid,
+                "nsd_b": self.procs[1].pid, "unbound": ub.pid}
+        if self.webserver is not None:
+            for i, pid in enumerate(self.webserver.pids):
+                pids[f"web{i}"] = pid
+        return {
+            "status": "running",
+            "slot": slot,
+            "nameserver": labdns.resolver_ip(slot),
+            "ca_file": str(d / "ca.pem"),
+            "domains": [m.domain for m in munis],
+            "count": self.count,
+            "fixtures": self.fixtures,
+            "pids": pids,
+            "ports": {"dns": 53, "smtp": 25, "http": 80, "https": 443},
+            "nameserver_addresses": labdns.ns_ips(slot),
+            "keeper_pid": os.getpid(),
+            "started_at": datetime.now(UTC).isoformat(),
+        }
+
+    def _start_web(self, pki: Any, munis: list[terr.Municipality], slot: int) -> Any:
+        try:
+            from cyberdiag.lab.web import WebSite, start_web
+        except ModuleNotFoundError:  # the web lab is optional
+            return None
+        sites: list[Any] = []
+        for m in munis:
+            if m.web is not None:
+                sites.append(WebSite(m.domain, m.ip(slot, 1), m.web))
+                sites.append(WebSite(f"www.{m.domain}", m.ip(slot, 3), m.web))
+            if m.mta_sts:
+                sites.append(WebSite(f"mta-sts.{m.domain}", m.ip(slot, 2),
+                                     "expired_cert" if m.mta_sts == "badcert" else "good",
+                                     files={"/.well-known/mta-sts.txt": mta_sts_policy(m)}))
+        return start_web(self.directory / "web", pki, sites)
+
+    def stop(self) -> None:
+        if self.webserver is not None:
+            with contextlib.suppress(Exception):
+                self.webserver.stop()
+        if self.smtp is not None:
+            with contextlib.suppress(Exception):
+                self.smtp.stop()
+        for p in self.procs:
+            if p.poll() is None:
+                p.terminate()
+        for p in self.procs:
+            try:
+                p.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+def mta_sts_policy(m: terr.Municipality) -> str:
+    mode = {"testing": "testing"}.get(m.mta_sts or "", "enforce")
+    mx = "mx.ailleurs.test" if m.mta_sts == "mismatch" else m.mail_host
+    if m.domain == "hostile.test":
+        return "version: STSv1\nmode: enforce\nmx: *.*.bad pattern\nmax_age: forever\n"
+    return f"version: STSv1\r\nmode: {mode}\r\nmx: {mx}\r\nmax_age: 604800\r\n"
+
+
+def _main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m cyberdiag.lab.manager")
+    ap.add_argument("--dir", required=True, type=Path)
+    ap.add_argument("--count", type=int, default=0)
+    ap.add_argument("--no-fixtures", action="store_true")
+    ap.add_argument("--no-web", action="store_true")
+    ap.add_argument("--parent-pid", type=int, default=0)
+    args = ap.parse_args(argv)
+    keeper = _Keeper(args.dir.resolve(), args.count, not args.no_fixtures, not args.no_web)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    try:
+        state = keeper.start()
+    except BaseException as exc:
+        keeper.stop()
+        keeper.write_state({"status": "error", "error": f"{type(exc).__name__}: {exc}"[:2000],
+                            "keeper_pid": os.getpid(), "pids": {}})
+        import traceback
+
+        traceback.print_exc()
+        return 1
+    keeper.write_state(state)
+    while not stop.wait(0.5):
+        if args.parent_pid and not _alive(args.parent_pid):
+            break  # the process that started us is gone: do not leave servers behind
+    keeper.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main())

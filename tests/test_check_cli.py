@@ -1,0 +1,117 @@
+"""`cyberdiag check` end to end against the lab: output table, --json, -o (CheckRun, 0600),
+profile, user errors (exit 1, bilingual)."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+import pytest
+import yaml
+
+from cyberdiag.cli import main
+from cyberdiag.lab.manager import LabInfo
+from cyberdiag.models import CheckRun
+
+
+def test_table_output(lab: LabInfo, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["check", "ville-exemple.test", "-n", lab.nameserver, "--timeout", "2",
+                 "--only", "mail.spf,mail.dmarc"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "SPF" in out and "DMARC" in out and "à améliorer" in out
+    assert "Bilan" in out
+
+
+def test_json_and_output_file(lab: LabInfo, tmp_path: Path,
+                              capsys: pytest.CaptureFixture[str]) -> None:
+    dest = tmp_path / "out" / "checks.json"
+    code = main(["check", "sans-dmarc.test", "bonneville.test", "-n", lab.nameserver,
+                 "--only", "mail.spf,mail.dmarc,dns.ns", "--json", "-o", str(dest),
+                 "--lang", "en"])
+    assert code == 0
+    printed = CheckRun.model_validate_json(capsys.readouterr().out)
+    saved = CheckRun.model_validate_json(dest.read_text(encoding="utf-8"))
+    assert stat.S_IMODE(dest.stat().st_mode) == 0o600
+    assert printed.results == saved.results
+    assert saved.nameservers == [lab.nameserver] and saved.kind == "checks"
+    got = {(r.target, r.id): r.status for r in saved.results}
+    assert got == {
+        ("sans-dmarc.test", "dns.ns"): "fail", ("sans-dmarc.test", "mail.spf"): "fail",
+        ("sans-dmarc.test", "mail.dmarc"): "fail", ("bonneville.test", "dns.ns"): "pass",
+        ("bonneville.test", "mail.spf"): "pass", ("bonneville.test", "mail.dmarc"): "pass",
+    }
+    first = json.loads(dest.read_text(encoding="utf-8"))["results"][0]
+    assert {"id", "target", "status", "message", "evidence", "duration"} <= set(first)
+
+
+def test_profile_domains(lab: LabInfo, tmp_path: Path,
+                         capsys: pytest.CaptureFixture[str]) -> None:
+    prof = tmp_path / "municipality.yaml"
+    prof.write_text(yaml.safe_dump({
+        "name": "Sans-Dmarc", "insee": "59902", "population": 600, "agents": 5,
+        "domains": ["sans-dmarc.test"], "official_email": "mairie.sans-dmarc@orange.fr",
+    }), encoding="utf-8")
+    code = main(["check", "--profile", str(prof), "-n", lab.nameserver, "--json",
+                 "--only", "mail.free_provider,mail.spf"])
+    assert code == 0
+    run = CheckRun.model_validate_json(capsys.readouterr().out)
+    assert [(r.id, r.target, r.status) for r in run.results] == [
+        ("mail.spf", "sans-dmarc.test", "fail"),
+        ("mail.free_provider", "mairie.sans-dmarc@orange.fr", "fail"),
+    ]
+
+
+def test_nameserver_from_environment(lab: LabInfo, monkeypatch: pytest.MonkeyPatch,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("CYBERDIAG_NAMESERVER", lab.nameserver)
+    assert main(["check", "non-mail.test", "--only", "mail.mx", "--json"]) == 0
+    run = CheckRun.model_validate_json(capsys.readouterr().out)
+    assert [r.status for r in run.results] == ["pass"]
+
+
+@pytest.mark.parametrize(("args", "fr", "en"), [
+    (["check", "bad..name", "-n", "127.0.0.1"], "Nom de domaine invalide", "Invalid domain"),
+    (["check", "-n", "127.0.0.1"], "Aucun domaine", "No domain"),
+    (["check", "x.test", "-n", "not-an-ip"], "Serveur DNS invalide", "Invalid nameserver"),
+    (["check", "x.test", "-n", "127.0.0.1", "--only", "mail.nope"], "inconnue", "Unknown check"),
+    (["check", "x.test", "-n", "127.0.0.1", "--timeout", "0"], "Délai invalide",
+     "Invalid timeout"),
+    (["check", "x.test"], "Aucun serveur DNS", "No nameserver"),
+    (["check", "1.2.3.4", "-n", "127.0.0.1"], "Nom de domaine invalide", "Invalid domain"),
+])
+def test_user_errors(args: list[str], fr: str, en: str, monkeypatch: pytest.MonkeyPatch,
+                     capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("CYBERDIAG_NAMESERVER", raising=False)
+    assert main(args) == 1
+    assert fr in capsys.readouterr().err
+    assert main([*args, "--lang", "en"]) == 1
+    err = capsys.readouterr().err
+    assert en in err and "Traceback" not in err
+
+
+def test_ctrl_c_keeps_partial_results(tmp_path: Path) -> None:
+    """Ctrl-C: exit 130 within about one timeout, -o written with interrupted: true."""
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing will answer there
+    dest = tmp_path / "partial.json"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cyberdiag", "check", "a.test", "b.test", "-n",
+         f"127.0.0.1:{port}", "--timeout", "3", "--json", "-o", str(dest)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    time.sleep(2.0)
+    t0 = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=20) == 130
+    assert time.monotonic() - t0 < 3 + 2
+    assert proc.stderr is not None and "Interrompu" in proc.stderr.read().decode()
+    run = CheckRun.model_validate_json(dest.read_text(encoding="utf-8"))
+    assert run.interrupted is True
