@@ -1,0 +1,423 @@
+"""Commands for the first ten minutes and for trainers: workshop (and its summary), demo, run.
+
+Only typer, the standard library and cyberdiag.cli.app at module level (fast --help).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cyberdiag.cli.app import JsonOpt, LangOpt, NameserverOpt, ProfileOpt, app, h, start
+
+workshop_app = typer.Typer(
+    name="workshop",
+    invoke_without_command=True,
+    no_args_is_help=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help=h(
+        "Atelier de sensibilisation (formateurs) : seize questions simples, et après chaque "
+        "réponse, pourquoi c'est important et le bon réflexe. Se termine par une fiche d'action "
+        "personnelle d'une page (PDF) avec les trois actions pour lundi. Fonctionne sans "
+        "Internet ; chaque réponse est enregistrée aussitôt (un fichier par participant) ; "
+        "relancer avec le même --participant reprend.\n\n"
+        "Exemples :\n\n"
+        '  cyberdiag workshop --participant "Marie D." --out atelier\n\n'
+        "  cyberdiag workshop --lang en\n\n"
+        "  cyberdiag workshop summary atelier -o synthese.pdf\n\n"
+        "  cyberdiag workshop sheet atelier/atelier-marie-d.yaml -o fiche.pdf",
+        "Awareness workshop (for trainers): sixteen simple questions, and after each answer why "
+        "it matters and the good habit. Ends with a one-page personal action sheet (PDF) with "
+        "the three actions for Monday. Works offline; every answer is saved at once (one file "
+        "per participant); running again with the same --participant resumes.\n\n"
+        "Examples:\n\n"
+        '  cyberdiag workshop --participant "Marie D." --out atelier\n\n'
+        "  cyberdiag workshop --lang en\n\n"
+        "  cyberdiag workshop summary atelier -o summary.pdf\n\n"
+        "  cyberdiag workshop sheet atelier/atelier-marie-d.yaml -o sheet.pdf",
+    ),
+    short_help=h(
+        "Atelier de sensibilisation et sa synthèse de groupe.",
+        "Awareness workshop and its group summary.",
+    ),
+)
+app.add_typer(workshop_app)
+
+OutDirOpt = Annotated[
+    Path,
+    typer.Option(
+        "--out",
+        "-o",
+        help=h(
+            "Dossier des réponses et des fiches (créé si besoin).",
+            "Folder for the answers and sheets (created if needed).",
+        ),
+    ),
+]
+QuestionnaireOpt = Annotated[
+    str,
+    typer.Option(
+        "--questionnaire",
+        "-q",
+        help=h(
+            "Questionnaire d'atelier : atelier (défaut) ou un fichier YAML du formateur.",
+            "Workshop questionnaire: atelier (default) or a trainer's YAML file.",
+        ),
+    ),
+]
+FormatOpt = Annotated[
+    str,
+    typer.Option(
+        "--format",
+        "-f",
+        help=h("Format de la fiche : pdf ou html.", "Sheet format: pdf or html."),
+    ),
+]
+
+
+def _format(fmt: str) -> str:
+    from cyberdiag.errors import UserError
+
+    fmt = fmt.lower()
+    if fmt not in ("pdf", "html"):
+        raise UserError(
+            f"Format inconnu « {fmt} » : choisir pdf ou html.",
+            f"Unknown format '{fmt}': choose pdf or html.",
+        )
+    return fmt
+
+
+def _group_lang(ctx: typer.Context) -> str | None:
+    obj = ctx.obj if isinstance(ctx.obj, dict) else {}
+    lang = obj.get("lang")
+    return lang if isinstance(lang, str) else None
+
+
+@workshop_app.callback()
+def workshop(
+    ctx: typer.Context,
+    participant: Annotated[
+        str | None,
+        typer.Option(
+            "--participant",
+            "-p",
+            help=h(
+                "Nom ou prénom du participant (facultatif : anonyme sinon). Sert au nom du "
+                "fichier et à la reprise ; n'apparaît jamais dans la synthèse du groupe.",
+                "Participant's name (optional: anonymous otherwise). Used for the file name and "
+                "to resume; never shown in the group summary.",
+            ),
+        ),
+    ] = None,
+    out: OutDirOpt = Path("atelier"),
+    questionnaire: QuestionnaireOpt = "atelier",
+    fmt: FormatOpt = "pdf",
+    review: Annotated[
+        bool,
+        typer.Option(
+            "--review",
+            help=h(
+                "Revoir et modifier ses réponses (avec le même --participant).",
+                "Review and change one's answers (with the same --participant).",
+            ),
+        ),
+    ] = False,
+    json_out: JsonOpt = False,
+    lang: LangOpt = None,
+) -> None:
+    if ctx.invoked_subcommand is not None:
+        ctx.obj = {"lang": lang}  # `cyberdiag workshop --lang en summary DIR`
+        return
+    start(lang)
+    from cyberdiag.i18n import current
+    from cyberdiag.workshop.cli import run_workshop_command
+
+    run_workshop_command(
+        out, participant, questionnaire, _format(fmt), current(), json_out, review=review
+    )
+
+
+@workshop_app.command(
+    "summary",
+    help=h(
+        "Synthèse anonyme du groupe à projeter : répartition des réponses par question, "
+        "réflexes les plus faibles de la salle, points à aborder. Lit tous les fichiers de "
+        "réponses du dossier ; un fichier illisible est signalé (nom et raison) et les autres "
+        "sont utilisés. Sortie HTML (écran, projecteur) ou PDF selon l'extension de -o.\n\n"
+        "Exemples :\n\n"
+        "  cyberdiag workshop summary atelier -o synthese.pdf\n\n"
+        "  cyberdiag workshop summary atelier -o synthese.html\n\n"
+        "  cyberdiag workshop summary atelier --json",
+        "The group's anonymous summary to project: distribution of answers per question, the "
+        "room's weakest habits, talking points. Reads every answers file of the folder; an "
+        "unreadable file is reported (name and reason) and the others are used. HTML (screen, "
+        "projector) or PDF output depending on the extension of -o.\n\n"
+        "Examples:\n\n"
+        "  cyberdiag workshop summary atelier -o summary.pdf\n\n"
+        "  cyberdiag workshop summary atelier -o summary.html\n\n"
+        "  cyberdiag workshop summary atelier --json",
+    ),
+    short_help=h("Synthèse anonyme du groupe.", "The group's anonymous summary."),
+)
+def workshop_summary(
+    ctx: typer.Context,
+    folder: Annotated[
+        Path,
+        typer.Argument(
+            help=h("Dossier des fichiers de réponses.", "Folder of answers files."),
+            show_default=False,
+        ),
+    ],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            help=h(
+                "Fichier à écrire : .pdf ou .html.",
+                "File to write: .pdf or .html.",
+            ),
+        ),
+    ] = Path("synthese.pdf"),
+    questionnaire: QuestionnaireOpt = "atelier",
+    json_out: JsonOpt = False,
+    lang: LangOpt = None,
+) -> None:
+    start(lang or _group_lang(ctx))
+    from cyberdiag.i18n import current
+    from cyberdiag.workshop.cli import summary_command
+
+    summary_command(folder, output, questionnaire, current(), json_out)
+
+
+@workshop_app.command(
+    "sheet",
+    help=h(
+        "Refaire la fiche d'action personnelle d'un participant à partir de son fichier de "
+        "réponses.\n\n"
+        "Exemple : cyberdiag workshop sheet atelier/atelier-marie-d.yaml -o fiche.pdf "
+        '--participant "Marie D."',
+        "Produce a participant's personal action sheet again from their answers file.\n\n"
+        "Example: cyberdiag workshop sheet atelier/atelier-marie-d.yaml -o sheet.pdf "
+        '--participant "Marie D."',
+    ),
+    short_help=h("Refaire une fiche d'action.", "Produce an action sheet again."),
+)
+def workshop_sheet(
+    ctx: typer.Context,
+    answers: Annotated[
+        Path,
+        typer.Argument(help=h("Fichier de réponses.", "Answers file."), show_default=False),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help=h(
+                "Fichier à écrire (.pdf ou .html) ; par défaut fiche-<participant>.pdf à côté "
+                "des réponses.",
+                "File to write (.pdf or .html); by default fiche-<participant>.pdf next to the "
+                "answers.",
+            ),
+            show_default=False,
+        ),
+    ] = None,
+    participant: Annotated[
+        str | None,
+        typer.Option(
+            "--participant", "-p", help=h("Nom affiché sur la fiche.", "Name shown on the sheet.")
+        ),
+    ] = None,
+    questionnaire: QuestionnaireOpt = "atelier",
+    lang: LangOpt = None,
+) -> None:
+    start(lang or _group_lang(ctx))
+    from cyberdiag.i18n import current
+    from cyberdiag.workshop.cli import sheet_command
+
+    sheet_command(answers, output, participant, questionnaire, current())
+
+
+# --------------------------------------------------------------------------------------------
+# cyberdiag demo
+# --------------------------------------------------------------------------------------------
+
+
+@app.command(
+    "demo",
+    help=h(
+        "Démonstration complète sur la commune fictive Ville-Exemple, en moins d'une minute : "
+        "profil et réponses d'exemple, vérifications DNS, messagerie et web contre le "
+        "laboratoire local (de vrais serveurs sur 127.x, démarrés puis arrêtés par la "
+        "démonstration ; sans root ou sans nsd/unbound, les vérifications sont marquées « non "
+        "testé » avec la raison), scan des ports ouverts par le laboratoire, score et rapport "
+        "PDF. Ne contacte jamais Internet.\n\n"
+        "Exemples :\n\n"
+        "  cyberdiag demo\n\n"
+        "  cyberdiag demo --out demo-out --lang en\n\n"
+        "  cyberdiag demo --no-lab --json",
+        "Complete demonstration on the fictional municipality Ville-Exemple, in under a minute: "
+        "example profile and answers, DNS, e-mail and web checks against the local lab (real "
+        "servers on 127.x, started and stopped by the demo; without root or without "
+        "nsd/unbound, the checks are marked 'not tested' with the reason), scan of the ports "
+        "the lab opened, scoring and PDF report. Never contacts the Internet.\n\n"
+        "Examples:\n\n"
+        "  cyberdiag demo\n\n"
+        "  cyberdiag demo --out demo-out --lang en\n\n"
+        "  cyberdiag demo --no-lab --json",
+    ),
+    short_help=h("Démonstration complète en une commande.", "Complete demo in one command."),
+)
+def demo(
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            "-o",
+            help=h("Dossier où tout est écrit.", "Folder where everything is written."),
+        ),
+    ] = Path("demo-out"),
+    scan: Annotated[
+        bool,
+        typer.Option(
+            "--scan/--no-scan",
+            help=h(
+                "Scanner les ports ouverts par le laboratoire (80, 443).",
+                "Scan the ports the lab opened (80, 443).",
+            ),
+        ),
+    ] = True,
+    no_lab: Annotated[
+        bool,
+        typer.Option(
+            "--no-lab",
+            help=h(
+                "Ne pas démarrer le laboratoire (vérifications « non testé »).",
+                "Do not start the lab (checks 'not tested').",
+            ),
+        ),
+    ] = False,
+    json_out: JsonOpt = False,
+    lang: LangOpt = None,
+) -> None:
+    start(lang)
+    from cyberdiag.demo import demo_command
+    from cyberdiag.i18n import current
+
+    demo_command(out, current(), scan=scan, use_lab=not no_lab, json_out=json_out)
+
+
+# --------------------------------------------------------------------------------------------
+# cyberdiag run
+# --------------------------------------------------------------------------------------------
+
+
+@app.command(
+    "run",
+    help=h(
+        "L'auto-diagnostic complet en une commande : questionnaire (repris s'il est commencé), "
+        "vérifications DNS, messagerie et web, scan d'exposition si demandé (avec "
+        "l'autorisation de la commune), score, rapport PDF et HTML, puis un résumé clair. "
+        "Chaque étape enregistre son fichier aussitôt : l'échec d'une étape ne perd pas les "
+        "précédentes.\n\n"
+        "Exemples :\n\n"
+        "  cyberdiag run --profile municipality.yaml --nameserver 9.9.9.9\n\n"
+        "  cyberdiag run -p municipality.yaml -n 9.9.9.9 --scan --authorized --out diagnostic\n\n"
+        "  cyberdiag run -p municipality.yaml --answers answers.yaml --no-scan --json",
+        "The complete self-audit in one command: questionnaire (resumed if started), DNS, "
+        "e-mail and web checks, exposure scan on request (with the municipality's "
+        "authorisation), scoring, PDF and HTML report, then a clear summary. Each step saves "
+        "its file at once: a failing step never loses the previous ones.\n\n"
+        "Examples:\n\n"
+        "  cyberdiag run --profile municipality.yaml --nameserver 9.9.9.9\n\n"
+        "  cyberdiag run -p municipality.yaml -n 9.9.9.9 --scan --authorized --out diagnostic\n\n"
+        "  cyberdiag run -p municipality.yaml --answers answers.yaml --no-scan --json",
+    ),
+    short_help=h("Auto-diagnostic complet en une commande.", "Complete self-audit in one go."),
+)
+def run(
+    profile: ProfileOpt = Path("municipality.yaml"),
+    answers: Annotated[
+        Path | None,
+        typer.Option(
+            "--answers",
+            "-a",
+            help=h(
+                "Fichier de réponses (défaut : answers.yaml dans --out). Repris s'il existe.",
+                "Answers file (default: answers.yaml in --out). Resumed if it exists.",
+            ),
+            show_default=False,
+        ),
+    ] = None,
+    nameserver: NameserverOpt = None,
+    scan: Annotated[
+        bool,
+        typer.Option(
+            "--scan/--no-scan",
+            help=h(
+                "Scanner les adresses publiques déclarées (sur autorisation).",
+                "Scan the declared public addresses (with authorisation).",
+            ),
+        ),
+    ] = False,
+    authorized: Annotated[
+        bool,
+        typer.Option(
+            "--authorized",
+            help=h(
+                "J'ai l'autorisation écrite de la commune pour le scan (sinon elle est demandée "
+                "sur un terminal ; hors terminal, le scan n'est pas fait).",
+                "I hold the municipality's written authorisation for the scan (otherwise it is "
+                "asked on a terminal; without one, the scan is not run).",
+            ),
+        ),
+    ] = False,
+    ports: Annotated[
+        str,
+        typer.Option(
+            "--ports",
+            help=h(
+                "Ports du scan : risky (défaut), top100 ou une liste, ex. 22,80,8000-8010.",
+                "Scan ports: risky (default), top100 or a list, e.g. 22,80,8000-8010.",
+            ),
+        ),
+    ] = "risky",
+    out: Annotated[
+        Path,
+        typer.Option("--out", "-o", help=h("Dossier des résultats.", "Results folder.")),
+    ] = Path("diagnostic"),
+    timeout: Annotated[
+        float,
+        typer.Option(
+            "--timeout",
+            help=h(
+                "Délai par opération réseau, en secondes.",
+                "Timeout per network operation, in seconds.",
+            ),
+        ),
+    ] = 5.0,
+    json_out: JsonOpt = False,
+    lang: LangOpt = None,
+) -> None:
+    start(lang)
+    from cyberdiag.i18n import current
+    from cyberdiag.run import RunOptions, run_command
+
+    run_command(
+        RunOptions(
+            profile=profile,
+            answers=answers,
+            nameservers=list(nameserver or []),
+            scan=scan,
+            authorized=authorized,
+            out=out,
+            lang=current(),
+            timeout=timeout,
+            ports=ports,
+            json_out=json_out,
+        )
+    )

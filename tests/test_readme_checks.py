@@ -1,0 +1,87 @@
+"""The README's "what each check means and how to fix it" section matches checks/*.yaml."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def generator() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "gen_readme_checks", ROOT / "tools" / "gen_readme_checks.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("gen_readme_checks", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+def catalogue() -> list[dict]:  # type: ignore[type-arg]
+    out = []
+    for path in sorted((ROOT / "checks").glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if data.get("kind") == "checks":
+            out.extend(data["checks"])
+    return out
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_readme_section_matches_the_catalogue() -> None:
+    gen = generator()
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = gen.marked_section(readme)
+    if section is None:
+        pytest.skip("README.md has no <!-- checks:begin --> / <!-- checks:end --> markers yet")
+    assert section == gen.generate(), (
+        "README.md is out of date: python tools/gen_readme_checks.py --update README.md"
+    )
+
+
+def test_generated_doc_is_up_to_date_until_merged() -> None:
+    gen = generator()
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    doc = ROOT / "docs" / "readme-checks-generated.md"
+    if gen.marked_section(readme) is not None or not doc.exists():
+        pytest.skip("the README carries the section (checked above)")
+    assert doc.read_text(encoding="utf-8") == gen.generate(), (
+        "python tools/gen_readme_checks.py --write docs/readme-checks-generated.md"
+    )
+
+
+def test_every_check_is_explained_in_french_and_english() -> None:
+    text = generator().generate()
+    checks = catalogue()
+    assert checks, "no check catalogue in checks/*.yaml"
+    for c in checks:
+        assert text.count(f"**`{c['id']}` — ") == 2, c["id"]
+        for lang in ("fr", "en"):
+            assert one_line(c["title"][lang]) in text
+            assert one_line(c["explanation"][lang]) in text
+            assert one_line(c["remediation"][lang]) in text
+    fr, en = text.split("### What each check means and how to fix it")
+    assert "Comment corriger" in fr and "How to fix it" in en
+
+
+def test_replace_section_keeps_the_rest(tmp_path: Path) -> None:
+    gen = generator()
+    readme = tmp_path / "README.md"
+    readme.write_text(
+        f"# x\n\nbefore\n\n{gen.BEGIN}\nSTALE-CONTENT\n{gen.END}\n\nafter\n", encoding="utf-8"
+    )
+    assert gen.main(["--check", str(readme)]) == 1
+    assert gen.main(["--update", str(readme)]) == 0
+    text = readme.read_text(encoding="utf-8")
+    assert text.startswith("# x\n\nbefore\n\n") and text.endswith("\n\nafter\n")
+    assert "STALE-CONTENT" not in text
+    assert gen.main(["--check", str(readme)]) == 0
