@@ -107,6 +107,10 @@ def _interactive() -> bool:
 
 @app.command(
     "scan",
+    short_help=h(
+        "Scan d'exposition (sur autorisation).",
+        "Exposure scan (with authorisation).",
+    ),
     help=h(
         "Scan d'exposition (sur autorisation) des adresses publiques déclarées dans le profil "
         "de la commune : bureau à distance, partage de fichiers, bases de données, interfaces "

@@ -26,6 +26,10 @@ territory = typer.Typer(
         "Example: cyberdiag territory import diagnostics/ --campaign 2026; "
         "cyberdiag territory report -o territoire.pdf",
     ),
+    short_help=h(
+        "Campagnes territoriales : import, comparaison, mutualisation.",
+        "Territorial campaigns: import, compare, pool services.",
+    ),
     no_args_is_help=True,
     rich_markup_mode=None,
 )
