@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 # System packages: the local lab (nsd, unbound, nginx), the scan (nmap), reading PDFs back (poppler),
 # WeasyPrint's text stack (pango, fonts).
-SYSTEM_PACKAGES := nsd unbound nginx nmap poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+SYSTEM_PACKAGES := nsd unbound nginx nmap poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 OUT ?= demo-out
 
 .PHONY: demo test system-deps venv lint clean bench

@@ -293,7 +293,10 @@ def score(
         grid=VersionInfo(id=grid.id, version=grid.version),
         profile=profile,
         tier=tier,
-        levels=[LevelInfo(id=lv.id, name=lv.name, meaning=lv.meaning) for lv in grid.levels],
+        levels=[
+            LevelInfo(id=lv.id, name=lv.name, meaning=lv.meaning, min_score=lv.min_score)
+            for lv in grid.levels
+        ],
         answers=answered,
         checks=list(checks),
         domains=domain_scores,

@@ -1,0 +1,182 @@
+"""`cyberdiag report`: the awareness report of one diagnostic, as PDF or HTML.
+
+Only typer, the standard library and cyberdiag.cli.app are imported at module level; Jinja2,
+WeasyPrint and the report package are imported inside the command.
+"""
+
+from __future__ import annotations
+
+import gc
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from cyberdiag.cli.app import LangOpt, app, h, start
+
+if TYPE_CHECKING:
+    from cyberdiag.models import Diagnostic
+
+FORMATS = ("pdf", "html", "csv")
+
+
+def load_diagnostic_file(path: Path) -> Diagnostic:
+    """Load diagnostic.json (clear UserError when missing, corrupted or of another version)."""
+    from cyberdiag.diagnostic import load_diagnostic
+    from cyberdiag.errors import UserError
+
+    if path.is_dir():
+        raise UserError(
+            f"{path} est un dossier : donner le fichier diagnostic.json.",
+            f"{path} is a directory: give the diagnostic.json file.",
+        )
+    return load_diagnostic(path)
+
+
+def territory_medians(store: Path, tier: int) -> dict[str, float]:
+    """Medians of the anonymised peers of the same tier, from the territorial store."""
+    from cyberdiag.errors import UserError
+
+    if not store.exists():
+        raise UserError(
+            f"Base territoriale introuvable : {store}", f"Territorial store not found: {store}"
+        )
+    try:
+        from cyberdiag.territory import medians_for
+    except ImportError as exc:
+        raise UserError(
+            "La comparaison territoriale n'est pas disponible dans cette installation "
+            "(module cyberdiag.territory absent).",
+            "Territorial comparison is not available in this installation "
+            "(cyberdiag.territory module missing).",
+        ) from exc
+    return dict(medians_for(store, tier))
+
+
+@app.command(
+    "report",
+    help=h(
+        "Produit le rapport de sensibilisation d'un diagnostic (PDF ou HTML) : synthèse pour "
+        "les élus, radar des domaines, plan d'action, détail par domaine, annexe technique "
+        "pour le prestataire, glossaire et contacts ; ou le plan d'action seul en CSV. Le "
+        "fichier est écrit en mode 0600 (il décrit les faiblesses de la commune).\n\n"
+        "Exemples :\n\n"
+        "  cyberdiag report diagnostic.json -o rapport.pdf\n\n"
+        "  cyberdiag report diagnostic.json --format html -o rapport.html   (vidéoprojecteur)\n\n"
+        "  cyberdiag report diagnostic.json --territory territoire.sqlite   (médiane des pairs)"
+        "\n\n"
+        "  cyberdiag report diagnostic.json -o plan-action.csv   (plan d'action pour un tableur)",
+        "Produce the awareness report of a diagnostic (PDF or HTML): summary for elected "
+        "officials, domain radar, action plan, domain details, technical annex for the IT "
+        "provider, glossary and contacts; or the action plan alone as CSV. The file is written "
+        "with mode 0600 (it describes the municipality's weaknesses).\n\n"
+        "Examples:\n\n"
+        "  cyberdiag report diagnostic.json -o report.pdf --lang en\n\n"
+        "  cyberdiag report diagnostic.json --format html -o report.html   (projector)\n\n"
+        "  cyberdiag report diagnostic.json --territory territoire.sqlite   (peers' median)"
+        "\n\n"
+        "  cyberdiag report diagnostic.json -o action-plan.csv   (action plan for a spreadsheet)",
+    ),
+)
+def report(
+    diagnostic: Annotated[
+        Path,
+        typer.Argument(
+            help=h("Fichier diagnostic.json à présenter.", "diagnostic.json file to present."),
+            show_default=False,
+        ),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help=h(
+                "Fichier à écrire (défaut : rapport.pdf ou rapport.html à côté du diagnostic).",
+                "File to write (default: report.pdf or report.html next to the diagnostic).",
+            ),
+            show_default=False,
+        ),
+    ] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help=h(
+                "pdf (défaut), html (même document pour l'écran, autonome) ou csv (le plan "
+                "d'action, pour le suivi dans un tableur).",
+                "pdf (default), html (the same document for a screen, self-contained) or csv "
+                "(the action plan, for follow-up in a spreadsheet).",
+            ),
+            show_default=False,
+        ),
+    ] = None,
+    lang: LangOpt = None,
+    territory: Annotated[
+        Path | None,
+        typer.Option(
+            "--territory",
+            help=h(
+                "Base territoriale : ajoute la médiane anonymisée des communes de la même strate.",
+                "Territorial store: adds the anonymised median of municipalities of the same tier.",
+            ),
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    start(lang)
+    # A short-lived process that allocates millions of small objects (pydantic, Jinja2,
+    # WeasyPrint) and frees them by reference counting: the cyclic collector only costs time
+    # here (~20 %). Paused for the command, restored afterwards (tests call main() in-process).
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        _report(diagnostic, output, fmt, territory)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _report(diagnostic: Path, output: Path | None, fmt: str | None, territory: Path | None) -> None:
+    from cyberdiag.errors import UserError
+    from cyberdiag.i18n import current, tr
+
+    if fmt is None:
+        suffix = output.suffix.lower() if output is not None else ""
+        fmt = {".html": "html", ".htm": "html", ".csv": "csv"}.get(suffix, "pdf")
+    fmt = fmt.lower()
+    if fmt not in FORMATS:
+        raise UserError(
+            f"Format inconnu « {fmt} » : choisir pdf, html ou csv.",
+            f"Unknown format '{fmt}': choose pdf, html or csv.",
+        )
+    diag = load_diagnostic_file(diagnostic)
+    medians = territory_medians(territory, diag.tier) if territory is not None else None
+    if output is None:
+        stem = tr("plan-action", "action-plan") if fmt == "csv" else tr("rapport", "report")
+        output = diagnostic.parent / f"{stem}.{fmt}"
+    if output.exists() and output.is_dir():
+        raise UserError(
+            f"{output} est un dossier : donner un nom de fichier avec -o.",
+            f"{output} is a directory: give a file name with -o.",
+        )
+
+    from cyberdiag.report import write_report
+
+    try:
+        write_report(
+            diag,
+            output,
+            fmt="csv" if fmt == "csv" else "html" if fmt == "html" else "pdf",
+            lang=current(),
+            medians=medians,
+        )
+    except OSError as exc:
+        raise UserError(
+            f"Impossible d'écrire {output} : {exc}", f"Cannot write {output}: {exc}"
+        ) from exc
+    if fmt == "csv":
+        typer.echo(tr(f"Plan d'action écrit : {output}", f"Action plan written: {output}"))
+    else:
+        typer.echo(tr(f"Rapport écrit : {output}", f"Report written: {output}"))
