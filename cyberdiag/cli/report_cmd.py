@@ -55,6 +55,10 @@ def territory_medians(store: Path, tier: int) -> dict[str, float]:
 
 @app.command(
     "report",
+    short_help=h(
+        "Rapport PDF de sensibilisation (ou HTML, ou plan d'action CSV).",
+        "PDF awareness report (or HTML, or action plan as CSV).",
+    ),
     help=h(
         "Produit le rapport de sensibilisation d'un diagnostic (PDF ou HTML) : synthèse pour "
         "les élus, radar des domaines, plan d'action, détail par domaine, annexe technique "
