@@ -39,6 +39,7 @@ DEMO_DOMAIN = "ville-exemple.test"
 # What the lab opens on a municipality's web address (nginx): the only ports the demo scans.
 LAB_WEB_PORTS = "80,443"
 CHECK_TIMEOUT = 2.0
+LAB_DOWN = Text(fr="laboratoire local indisponible", en="local lab unavailable")
 
 Say = Callable[[str], None]
 
@@ -165,20 +166,6 @@ def write_profile(path: Path, profile: Profile, lab_used: bool) -> None:
     write_private(path, header + body, mode=0o644)
 
 
-def not_tested(ids: list[str], targets: list[str], reason: Text) -> list[CheckResult]:
-    return [
-        CheckResult(
-            id=cid,
-            target=target,
-            status="not_tested",
-            message=Text(fr="Non testé : " + reason.fr, en="Not tested: " + reason.en),
-            reason=reason,
-        )
-        for target in targets
-        for cid in ids
-    ]
-
-
 def passive_check_ids() -> list[str]:
     from cyberdiag.checks.registry import CHECKS
 
@@ -189,11 +176,12 @@ def run_passive_checks(
     profile: Profile, lab: LabInfo | None, reason: Text | None
 ) -> tuple[list[CheckResult], list[str]]:
     """The checks against the lab's resolver; without the lab, `not_tested` with the reason."""
+    from cyberdiag.checks.base import not_tested_all
     from cyberdiag.checks.runner import run_checks
 
     if lab is None:
-        why = reason or Text(fr="laboratoire local indisponible", en="local lab unavailable")
-        return not_tested(passive_check_ids(), profile.domains, why), []
+        why = reason or LAB_DOWN
+        return not_tested_all(passive_check_ids(), profile.domains, why), []
     nameservers = [lab.nameserver]
     return (
         run_checks(
@@ -208,10 +196,11 @@ def run_lab_scan(profile: Profile, lab: LabInfo | None, reason: Text | None) -> 
     from datetime import UTC, datetime
 
     from cyberdiag.checks import exposure
+    from cyberdiag.checks.base import not_tested_all
 
     if lab is None:
-        why = reason or Text(fr="laboratoire local indisponible", en="local lab unavailable")
-        results = not_tested(list(exposure.CHECK_IDS), profile.public_addresses or ["-"], why)
+        why = reason or LAB_DOWN
+        results = not_tested_all(list(exposure.CHECK_IDS), profile.public_addresses or ["-"], why)
         return CheckRun(
             kind="scan",
             tool_version=_version(),
@@ -234,14 +223,8 @@ def run_demo(
 ) -> DemoResult:
     """The whole journey; returns what was written (see the module docstring)."""
     from cyberdiag.checks.runner import make_check_run, write_check_run
-    from cyberdiag.diagnostic import build, save
-    from cyberdiag.loading import (
-        load_answers,
-        load_check_catalogue,
-        load_grid,
-        load_profile,
-        load_questionnaire,
-    )
+    from cyberdiag.diagnostic import score_and_save
+    from cyberdiag.loading import load_answers, load_profile, load_questionnaire
 
     emit: Say = say or (lambda _text: None)
     t0 = time.perf_counter()
@@ -301,7 +284,7 @@ def run_demo(
         if scan:
             scan_run = run_lab_scan(profile, lab, reason)
             scan_path = out / "scan.json"
-            write_private(scan_path, scan_run.model_dump_json(indent=2) + "\n")
+            write_check_run(scan_path, scan_run)
             scan_results = list(scan_run.results)
             label = (
                 tr(
@@ -328,15 +311,13 @@ def run_demo(
         all_results = results + scan_results
         result.counts = _counts(all_results)
     # The lab is stopped: scoring and the report need no server.
-    diag = build(
-        grid=load_grid(),
+    diag = score_and_save(
+        result.diagnostic,
         questionnaire=questionnaire,
         profile=profile,
         answers=answers,
         checks=all_results,
-        catalogue=load_check_catalogue(),
     )
-    save(diag, result.diagnostic)
     level = {lv.id: lv.name.get(lang) for lv in diag.levels}.get(diag.overall.level, "")
     score = "—" if diag.overall.score is None else f"{diag.overall.score:.0f}/100"
     emit(
@@ -445,21 +426,19 @@ def demo_command(out: Path, lang: Lang, *, scan: bool, use_lab: bool, json_out: 
             + "\n"
         )
     else:
+        files = (
+            "municipality.yaml, answers.yaml, checks.json"
+            + (", scan.json" if result.scan else "")
+            + ", diagnostic.json, rapport.html"
+            + (", rapport.pdf" if result.report_pdf else "")
+        )
         console.print(
             tr(
                 f"\nTerminé en {result.duration:.0f} s. Fichiers dans {escape(str(out))} : "
-                "municipality.yaml, answers.yaml, checks.json"
-                + (", scan.json" if result.scan else "")
-                + ", diagnostic.json, rapport.html"
-                + (", rapport.pdf" if result.report_pdf else "")
-                + ".\nPour votre commune : cyberdiag init, puis cyberdiag run --profile "
+                f"{files}.\nPour votre commune : cyberdiag init, puis cyberdiag run --profile "
                 "municipality.yaml",
                 f"\nDone in {result.duration:.0f} s. Files in {escape(str(out))}: "
-                "municipality.yaml, answers.yaml, checks.json"
-                + (", scan.json" if result.scan else "")
-                + ", diagnostic.json, rapport.html"
-                + (", rapport.pdf" if result.report_pdf else "")
-                + ".\nFor your municipality: cyberdiag init, then cyberdiag run --profile "
+                f"{files}.\nFor your municipality: cyberdiag init, then cyberdiag run --profile "
                 "municipality.yaml",
                 lang,
             )

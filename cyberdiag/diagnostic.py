@@ -57,6 +57,29 @@ def build(
     )
 
 
+def score_and_save(
+    path: Path,
+    *,
+    questionnaire: Questionnaire,
+    profile: Profile,
+    answers: AnswerFile,
+    checks: list[CheckResult],
+) -> Diagnostic:
+    """Build the diagnostic against the shipped grid and check catalogue, and save it (0600)."""
+    from cyberdiag.loading import load_check_catalogue, load_grid
+
+    diag = build(
+        grid=load_grid(),
+        questionnaire=questionnaire,
+        profile=profile,
+        answers=answers,
+        checks=checks,
+        catalogue=load_check_catalogue(),
+    )
+    save(diag, path)
+    return diag
+
+
 def dumps(diag: Diagnostic) -> str:
     return diag.model_dump_json(indent=2) + "\n"
 

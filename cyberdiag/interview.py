@@ -265,3 +265,34 @@ class Interview:
         return text[:5000] if text else previous
 
     domain_names: dict[str, str] = field(default_factory=dict)
+
+
+def profile_interview(
+    profile: Profile,
+    questionnaire_name: str,
+    answers_path: Path,
+    console: Console,
+    lang: Lang,
+    *,
+    review: bool = False,
+) -> Interview:
+    """The interview of a municipality: the questions that apply to its profile (shipped grid),
+    resuming the answers saved in `answers_path` (a missing file starts empty)."""
+    from cyberdiag.loading import load_answers, load_grid, load_questionnaire
+
+    grid = load_grid()
+    questionnaire = load_questionnaire(questionnaire_name)
+    answers = load_answers(answers_path, questionnaire, missing_ok=True)
+    questions = applicable_questions(
+        questionnaire, profile, grid.tier_rules, {d.id: d.condition for d in grid.domains}
+    )
+    return Interview(
+        questionnaire=questionnaire,
+        questions=questions,
+        answers=answers,
+        path=answers_path,
+        console=console,
+        lang=lang,
+        review=review,
+        domain_names={d.id: d.name.get(lang) for d in grid.domains},
+    )

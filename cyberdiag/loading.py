@@ -406,6 +406,13 @@ def _grid_info(bundle: Bundle) -> tuple[int, set[str], dict[str, set[str]]]:
     return 4, set(), {"q": set()}
 
 
+def _unknown_flag(value: Any) -> str:
+    return tr(
+        f"condition inconnue : attendu l'une de {', '.join(PROFILE_FLAGS)}, trouvé {_show(value)}",
+        f"unknown condition: expected one of {', '.join(PROFILE_FLAGS)}, found {_show(value)}",
+    )
+
+
 def _check_questionnaire(raw: RawFile, bundle: Bundle) -> None:
     scale_max, domains, crit = _grid_info(bundle)
     has_grid = bool(bundle.grids)
@@ -479,15 +486,7 @@ def _check_questionnaire(raw: RawFile, bundle: Bundle) -> None:
         if isinstance(applies, dict):
             for j, flag in enumerate(applies.get("requires") or []):
                 if flag not in PROFILE_FLAGS:
-                    raw.error(
-                        ("questions", i, "applies", "requires", j),
-                        tr(
-                            f"condition inconnue : attendu l'une de {', '.join(PROFILE_FLAGS)}, "
-                            f"trouvé {_show(flag)}",
-                            f"unknown condition: expected one of {', '.join(PROFILE_FLAGS)}, "
-                            f"found {_show(flag)}",
-                        ),
-                    )
+                    raw.error(("questions", i, "applies", "requires", j), _unknown_flag(flag))
             for j, tier in enumerate(applies.get("tiers") or []):
                 if tier not in (1, 2, 3, 4):
                     raw.error(
@@ -591,15 +590,7 @@ def _check_grid(raw: RawFile, bundle: Bundle) -> None:
     for i, d in _items(raw, "domains"):
         cond = d.get("condition")
         if cond is not None and cond not in PROFILE_FLAGS:
-            raw.error(
-                ("domains", i, "condition"),
-                tr(
-                    f"condition inconnue : attendu l'une de {', '.join(PROFILE_FLAGS)}, "
-                    f"trouvé {_show(cond)}",
-                    f"unknown condition: expected one of {', '.join(PROFILE_FLAGS)}, "
-                    f"found {_show(cond)}",
-                ),
-            )
+            raw.error(("domains", i, "condition"), _unknown_flag(cond))
         checks = d.get("checks") or []
         seen: set[str] = set()
         for j, c in enumerate(checks if isinstance(checks, list) else []):
@@ -835,17 +826,22 @@ def load_questionnaire(name_or_path: str) -> Questionnaire:
             "fichier YAML.",
             f"Questionnaire not found '{name_or_path}': give complet, atelier or a YAML file.",
         )
+    return load_questionnaire_file(path)[0]
+
+
+def load_questionnaire_file(path: Path) -> tuple[Questionnaire, Grid | None]:
+    """One questionnaire file, checked against the shipped grid, and the grid it holds if any."""
     bundle = build_bundle([path])
     errors = check_bundle(bundle)
     if errors:
         raise ValidationFailed(errors)
-    q = next((q for _, q in bundle.questionnaires if q is not None), None)
-    if q is None:
+    questionnaire = next((q for _, q in bundle.questionnaires if q is not None), None)
+    if questionnaire is None:
         raise UserError(
             f"{path} n'est pas un questionnaire (kind: questionnaire).",
             f"{path} is not a questionnaire (kind: questionnaire).",
         )
-    return q
+    return questionnaire, next((g for _, g in bundle.grids if g is not None), None)
 
 
 def load_profile(path: Path) -> Profile:

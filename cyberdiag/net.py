@@ -32,6 +32,19 @@ DEFAULT_TIMEOUT = 5.0
 MAX_RECORDS = 100
 MAX_TEXT = 4096
 
+NAMESERVER_ENV = "CYBERDIAG_NAMESERVER"
+
+
+def nameservers_or_env(options: list[str] | None) -> list[str]:
+    """The --nameserver values given, or else those of CYBERDIAG_NAMESERVER (comma or space
+    separated); not validated (see parse_nameserver)."""
+    import os
+
+    servers = list(options or [])
+    if not servers and os.environ.get(NAMESERVER_ENV):
+        servers = [s for s in os.environ[NAMESERVER_ENV].replace(",", " ").split() if s]
+    return servers
+
 
 def parse_nameserver(spec: str) -> tuple[str, int]:
     """'IP', 'IP:PORT', '[IPv6]:PORT' or 'IPv6' -> (ip, port). Names are refused."""

@@ -9,7 +9,6 @@ that step. Everything is validated before the first question (profile, nameserve
 
 from __future__ import annotations
 
-import os
 import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,9 +21,6 @@ from cyberdiag.models import CheckResult, Diagnostic, Profile, Text
 
 if TYPE_CHECKING:
     from rich.console import Console
-
-NAMESERVER_ENV = "CYBERDIAG_NAMESERVER"
-
 
 @dataclass
 class RunOptions:
@@ -57,11 +53,9 @@ class RunState:
 
 
 def nameservers_from(options: list[str]) -> list[str]:
-    servers = list(options)
-    if not servers and os.environ.get(NAMESERVER_ENV):
-        servers = [s for s in os.environ[NAMESERVER_ENV].replace(",", " ").split() if s]
-    from cyberdiag.net import parse_nameserver
+    from cyberdiag.net import nameservers_or_env, parse_nameserver
 
+    servers = nameservers_or_env(options)
     for s in servers:
         parse_nameserver(s)  # UserError with the expected format
     return servers
@@ -84,26 +78,12 @@ def step_questionnaire(
 ) -> None:
     from rich.markup import escape
 
-    from cyberdiag.interview import Interview, StopInterview, applicable_questions
-    from cyberdiag.loading import load_answers, load_grid, load_questionnaire
+    from cyberdiag.interview import StopInterview, profile_interview
 
     lang = opts.lang
-    grid = load_grid()
-    questionnaire = load_questionnaire("complet")
-    answers = load_answers(answers_path, questionnaire, missing_ok=True)
-    questions = applicable_questions(
-        questionnaire, profile, grid.tier_rules, {d.id: d.condition for d in grid.domains}
-    )
+    interview = profile_interview(profile, "complet", answers_path, console, lang)
+    questions, answers = interview.questions, interview.answers
     st.questions = len(questions)
-    interview = Interview(
-        questionnaire=questionnaire,
-        questions=questions,
-        answers=answers,
-        path=answers_path,
-        console=console,
-        lang=lang,
-        domain_names={d.id: d.name.get(lang) for d in grid.domains},
-    )
     todo = [q for q in questions if q.id not in answers.answers or q.id in answers.skipped]
     name, where = escape(profile.name), escape(str(answers_path))
     review = escape(
@@ -154,23 +134,10 @@ def step_questionnaire(
         )
 
 
-def _not_tested(ids: list[str], targets: list[str], reason: Text) -> list[CheckResult]:
-    return [
-        CheckResult(
-            id=cid,
-            target=t,
-            status="not_tested",
-            message=Text(fr="Non testé : " + reason.fr, en="Not tested: " + reason.en),
-            reason=reason,
-        )
-        for t in targets
-        for cid in ids
-    ]
-
-
 def step_checks(
     opts: RunOptions, profile: Profile, servers: list[str], console: Console, st: RunState
 ) -> None:
+    from cyberdiag.checks.base import not_tested_all
     from cyberdiag.checks.registry import CHECKS
     from cyberdiag.checks.runner import make_check_run, run_checks, write_check_run
 
@@ -190,7 +157,7 @@ def step_checks(
             fr="aucun serveur DNS indiqué (--nameserver IP)",
             en="no DNS server given (--nameserver IP)",
         )
-        results = _not_tested(list(CHECKS), profile.domains, reason)
+        results = not_tested_all(list(CHECKS), profile.domains, reason)
         st.notes.append(
             tr(
                 "Vérifications non faites : indiquez le résolveur DNS à utiliser avec "
@@ -269,7 +236,7 @@ def step_scan(
     import typer
 
     from cyberdiag.checks import exposure
-    from cyberdiag.fileio import write_private
+    from cyberdiag.checks.runner import write_check_run
     from cyberdiag.net import make_resolver
 
     lang = opts.lang
@@ -341,7 +308,7 @@ def step_scan(
     results = exposure.build_results(targets, outcome, catalogue, ports, False)
     run = exposure.make_run(results, outcome, started, servers)
     path = opts.out / "scan.json"
-    write_private(path, run.model_dump_json(indent=2) + "\n")
+    write_check_run(path, run)
     st.files["scan"] = path
     st.checks.extend(results)
     if outcome.nmap_problem is not None:
@@ -355,26 +322,18 @@ def step_scan(
 
 
 def step_score(opts: RunOptions, profile: Profile, answers_path: Path, st: RunState) -> None:
-    from cyberdiag.diagnostic import build, save
-    from cyberdiag.loading import (
-        load_answers,
-        load_check_catalogue,
-        load_grid,
-        load_questionnaire,
-    )
+    from cyberdiag.diagnostic import score_and_save
+    from cyberdiag.loading import load_answers, load_questionnaire
 
     questionnaire = load_questionnaire("complet")
-    diag = build(
-        grid=load_grid(),
+    path = opts.out / "diagnostic.json"
+    st.diagnostic = score_and_save(
+        path,
         questionnaire=questionnaire,
         profile=profile,
         answers=load_answers(answers_path, questionnaire, missing_ok=True),
         checks=st.checks,
-        catalogue=load_check_catalogue(),
     )
-    path = opts.out / "diagnostic.json"
-    save(diag, path)
-    st.diagnostic = diag
     st.files["diagnostic"] = path
 
 

@@ -30,28 +30,14 @@ def run_questionnaire(
     """Ask the questions; return how many answers were given in this run."""
     from rich.console import Console
 
-    from cyberdiag.interview import Interview, StopInterview, applicable_questions
-    from cyberdiag.loading import load_answers, load_grid, load_questionnaire
+    from cyberdiag.interview import StopInterview, profile_interview
 
-    lang = current()
     profile = load_profile_file(profile_path)
-    grid = load_grid()
-    questionnaire = load_questionnaire(questionnaire_name)
-    answers = load_answers(answers_path, questionnaire, missing_ok=True)
-    questions = applicable_questions(
-        questionnaire, profile, grid.tier_rules, {d.id: d.condition for d in grid.domains}
-    )
     console = Console(highlight=False)
-    interview = Interview(
-        questionnaire=questionnaire,
-        questions=questions,
-        answers=answers,
-        path=answers_path,
-        console=console,
-        lang=lang,
-        review=review,
-        domain_names={d.id: d.name.get(lang) for d in grid.domains},
+    interview = profile_interview(
+        profile, questionnaire_name, answers_path, console, current(), review=review
     )
+    questionnaire, questions = interview.questionnaire, interview.questions
     console.print(
         tr(
             f"[bold]{questionnaire.title.fr}[/] — {profile.name} : {len(questions)} questions. "
@@ -143,14 +129,8 @@ def load_check_runs(paths: list[Path]) -> list[CheckResult]:
 def score_files(
     profile_path: Path, answers_path: Path, check_paths: list[Path], output: Path
 ) -> Diagnostic:
-    from cyberdiag.diagnostic import build, save
-    from cyberdiag.loading import (
-        load_answers,
-        load_check_catalogue,
-        load_grid,
-        load_questionnaire,
-        read_yaml,
-    )
+    from cyberdiag.diagnostic import score_and_save
+    from cyberdiag.loading import load_answers, load_questionnaire, read_yaml
 
     profile = load_profile_file(profile_path)
     if not answers_path.exists():
@@ -163,17 +143,13 @@ def score_files(
     raw = read_yaml(answers_path)
     qname = raw.data.get("questionnaire") if isinstance(raw.data, dict) else None
     questionnaire = load_questionnaire(qname if isinstance(qname, str) else "complet")
-    answers = load_answers(answers_path, questionnaire)
-    diag = build(
-        grid=load_grid(),
+    return score_and_save(
+        output,
         questionnaire=questionnaire,
         profile=profile,
-        answers=answers,
+        answers=load_answers(answers_path, questionnaire),
         checks=load_check_runs(check_paths),
-        catalogue=load_check_catalogue(),
     )
-    save(diag, output)
-    return diag
 
 
 def print_summary(diag: Diagnostic, output: Path | None) -> None:

@@ -45,19 +45,20 @@ def test_killed_import_leaves_store_as_before(tmp_path: Path) -> None:
 
     env = dict(os.environ, **{DELAY_ENV: "0.1"})
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    argv = [
+        sys.executable,
+        "-m",
+        "cyberdiag",
+        "territory",
+        "import",
+        str(tmp_path / "new"),
+        "--campaign",
+        "2026",
+        "--store",
+        str(store),
+    ]
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "cyberdiag",
-            "territory",
-            "import",
-            str(tmp_path / "new"),
-            "--campaign",
-            "2026",
-            "--store",
-            str(store),
-        ],
+        argv,
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -83,18 +84,7 @@ def test_killed_import_leaves_store_as_before(tmp_path: Path) -> None:
     # The same import, not killed, does change the store (so the check above can fail).
     env.pop(DELAY_ENV)
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "cyberdiag",
-            "territory",
-            "import",
-            str(tmp_path / "new"),
-            "--campaign",
-            "2026",
-            "--store",
-            str(store),
-        ],
+        argv,
         cwd=ROOT,
         env=env,
         capture_output=True,

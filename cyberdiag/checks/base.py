@@ -101,30 +101,37 @@ def result(
     )
 
 
+def not_tested(
+    check_id: str, target: str, reason: Text, evidence: dict[str, Any] | None = None
+) -> CheckResult:
+    """A `not_tested` result: the message is "Non testé : <reason>" / "Not tested: <reason>"."""
+    return result(
+        check_id,
+        target,
+        "not_tested",
+        "Non testé : " + reason.fr,
+        "Not tested: " + reason.en,
+        evidence,
+        reason,
+    )
+
+
+def not_tested_all(ids: list[str], targets: list[str], reason: Text) -> list[CheckResult]:
+    """Every check of `ids` on every target, `not_tested` for the same reason."""
+    return [not_tested(cid, target, reason) for target in targets for cid in ids]
+
+
 def run_one(fn: CheckFn, check_id: str, ctx: CheckContext, target: str) -> CheckResult:
     """Run one check, never raising: NotTested and bugs become `not_tested` results."""
     t0 = time.perf_counter()
     try:
         res = fn(ctx, target)
     except NotTested as exc:
-        res = CheckResult(
-            id=check_id,
-            target=target,
-            status="not_tested",
-            message=Text(fr="Non testé : " + exc.reason.fr, en="Not tested: " + exc.reason.en),
-            evidence=exc.evidence,
-            reason=exc.reason,
-        )
+        res = not_tested(check_id, target, exc.reason, exc.evidence)
     except Exception as exc:  # a bug in a check must not cost the diagnostic
         reason = Text(
             fr=f"erreur interne de la vérification ({type(exc).__name__}: {exc})"[:500],
             en=f"internal error in the check ({type(exc).__name__}: {exc})"[:500],
         )
-        res = CheckResult(
-            id=check_id,
-            target=target,
-            status="not_tested",
-            message=Text(fr="Non testé : " + reason.fr, en="Not tested: " + reason.en),
-            reason=reason,
-        )
+        res = not_tested(check_id, target, reason)
     return res.model_copy(update={"duration": round(time.perf_counter() - t0, 4)})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable
 from typing import Any
 
 from cyberdiag import net
@@ -513,25 +514,36 @@ def check_dkim(ctx: CheckContext, domain: str) -> CheckResult:  # noqa: C901 - o
 # ------------------------------------------------------------------------------------------
 
 
+def _single_txt(ctx: CheckContext, cid: str, domain: str, name: str,
+                keep: Callable[[str], bool], ev_key: str, label: str,
+                absent_fr: str, absent_en: str) -> tuple[str, dict[str, Any]] | CheckResult:
+    """The one TXT record of `name` that `keep` selects, with the evidence so far; or the verdict
+    when there is none (warn, with the `absent` message) or several (fail)."""
+    recs = [r for r in lk.txt(ctx, name).records if keep(r)]
+    ev: dict[str, Any] = {ev_key: [net.clean(r, 300) for r in recs][:5]}
+    if not recs:
+        return result(cid, domain, "warn", absent_fr, absent_en, ev)
+    if len(recs) > 1:
+        return result(cid, domain, "fail", f"Plusieurs enregistrements {label} : invalide.",
+                      f"Several {label} records: invalid.", ev)
+    return recs[0], ev
+
+
 def check_mta_sts(ctx: CheckContext, domain: str) -> CheckResult:  # noqa: C901 - one verdict
     cid = "mail.mta_sts"
     kind, hosts = _mail_kind(ctx, domain)
     if kind != "ok":
         return _na_no_mail(cid, domain, kind)
-    ans = lk.txt(ctx, f"_mta-sts.{domain}")
-    recs = [r for r in ans.records if is_sts_txt(r)]
-    ev: dict[str, Any] = {"txt": [net.clean(r, 300) for r in recs][:5]}
-    if not recs:
-        return result(cid, domain, "warn",
-                      "Pas de MTA-STS : le chiffrement des courriels reçus peut être retiré par "
-                      "un attaquant placé sur le réseau.",
-                      "No MTA-STS: encryption of incoming mail can be stripped by an attacker "
-                      "on the network.", ev)
-    if len(recs) > 1:
-        return result(cid, domain, "fail", "Plusieurs enregistrements MTA-STS : invalide.",
-                      "Several MTA-STS records: invalid.", ev)
+    found = _single_txt(ctx, cid, domain, f"_mta-sts.{domain}", is_sts_txt, "txt", "MTA-STS",
+                        "Pas de MTA-STS : le chiffrement des courriels reçus peut être retiré "
+                        "par un attaquant placé sur le réseau.",
+                        "No MTA-STS: encryption of incoming mail can be stripped by an attacker "
+                        "on the network.")
+    if isinstance(found, CheckResult):
+        return found
+    record, ev = found
     try:
-        parse_sts_txt(recs[0])
+        parse_sts_txt(record)
     except ParseError as exc:
         return result(cid, domain, "fail", f"Enregistrement MTA-STS invalide : {exc.fr}.",
                       f"Invalid MTA-STS record: {exc.en}.", ev)
@@ -606,19 +618,16 @@ def check_tls_rpt(ctx: CheckContext, domain: str) -> CheckResult:
     kind, _ = _mail_kind(ctx, domain)
     if kind != "ok":
         return _na_no_mail(cid, domain, kind)
-    ans = lk.txt(ctx, f"_smtp._tls.{domain}")
-    recs = [r for r in ans.records if is_tlsrpt(r)]
-    ev: dict[str, Any] = {"records": [net.clean(r, 300) for r in recs][:5]}
-    if not recs:
-        return result(cid, domain, "warn",
-                      "Pas de TLS-RPT : aucun rapport sur les échecs de chiffrement des "
-                      "courriels reçus.",
-                      "No TLS-RPT: no reports on encryption failures of incoming mail.", ev)
-    if len(recs) > 1:
-        return result(cid, domain, "fail", "Plusieurs enregistrements TLS-RPT : invalide.",
-                      "Several TLS-RPT records: invalid.", ev)
+    found = _single_txt(ctx, cid, domain, f"_smtp._tls.{domain}", is_tlsrpt, "records",
+                        "TLS-RPT",
+                        "Pas de TLS-RPT : aucun rapport sur les échecs de chiffrement des "
+                        "courriels reçus.",
+                        "No TLS-RPT: no reports on encryption failures of incoming mail.")
+    if isinstance(found, CheckResult):
+        return found
+    record, ev = found
     try:
-        rec = parse_tlsrpt(recs[0])
+        rec = parse_tlsrpt(record)
     except ParseError as exc:
         return result(cid, domain, "fail", f"TLS-RPT invalide : {exc.fr}.",
                       f"Invalid TLS-RPT: {exc.en}.", ev)

@@ -84,6 +84,16 @@ NameserverOpt = Annotated[
         show_default=False,
     ),
 ]
+TimeoutOpt = Annotated[
+    float,
+    typer.Option(
+        "--timeout",
+        help=h(
+            "Délai par opération réseau, en secondes.",
+            "Timeout per network operation, in seconds.",
+        ),
+    ),
+]
 JsonOpt = Annotated[
     bool,
     typer.Option("--json", help=h("Sortie JSON sur stdout.", "JSON output on stdout.")),

@@ -5,19 +5,17 @@ Only typer, the standard library and cyberdiag.cli.app at module level (fast --h
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cyberdiag.cli.app import JsonOpt, LangOpt, NameserverOpt, app, h, start
+from cyberdiag.cli.app import JsonOpt, LangOpt, NameserverOpt, TimeoutOpt, app, h, start
 
 if TYPE_CHECKING:
     from cyberdiag.models import CheckResult
 
-NAMESERVER_ENV = "CYBERDIAG_NAMESERVER"
 STATUS_STYLE = {"pass": "green", "warn": "yellow", "fail": "bold red",
                 "not_applicable": "dim", "not_tested": "magenta"}
 STATUS_TEXT = {
@@ -58,10 +56,7 @@ def check(
                      show_default=False),
     ] = None,
     nameserver: NameserverOpt = None,
-    timeout: Annotated[
-        float, typer.Option("--timeout", help=h("Délai par opération réseau, en secondes.",
-                                                "Timeout per network operation, in seconds."))
-    ] = 5.0,
+    timeout: TimeoutOpt = 5.0,
     only: Annotated[
         str | None,
         typer.Option("--only", help=h("Seulement ces vérifications (ids séparés par des "
@@ -83,6 +78,7 @@ def check(
 
     from cyberdiag.checks.runner import make_check_run, write_check_run
     from cyberdiag.errors import UserError
+    from cyberdiag.net import nameservers_or_env
 
     prof = None
     if profile is not None:
@@ -97,9 +93,7 @@ def check(
             "No domain to check: give a domain or a profile listing some "
             "(cyberdiag check ville-exemple.fr -n 9.9.9.9).",
         )
-    servers = list(nameserver or [])
-    if not servers and os.environ.get(NAMESERVER_ENV):
-        servers = [s for s in os.environ[NAMESERVER_ENV].replace(",", " ").split() if s]
+    servers = nameservers_or_env(nameserver)
     if not servers:
         raise UserError(
             "Aucun serveur DNS indiqué : utiliser --nameserver IP[:PORT] (par exemple le "
@@ -235,6 +229,7 @@ DirOpt = Annotated[
 
 def _describe(info: Any) -> None:
     from cyberdiag.i18n import tr
+    from cyberdiag.net import NAMESERVER_ENV
 
     typer.echo(tr(f"Laboratoire en marche dans {info.directory} ({len(info.domains)} domaines).",
                   f"Lab running in {info.directory} ({len(info.domains)} domains)."))

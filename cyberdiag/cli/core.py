@@ -14,6 +14,10 @@ import typer
 
 from cyberdiag.cli.app import AnswersOpt, LangOpt, ProfileOpt, app, h, start
 
+OutputOpt = Annotated[
+    Path, typer.Option("--output", "-o", help=h("Fichier à écrire.", "File to write."))
+]
+
 
 @app.command(
     help=h(
@@ -29,9 +33,7 @@ from cyberdiag.cli.app import AnswersOpt, LangOpt, ProfileOpt, app, h, start
     short_help=h("Décrire la commune (municipality.yaml).", "Describe the municipality."),
 )
 def init(
-    output: Annotated[
-        Path, typer.Option("--output", "-o", help=h("Fichier à écrire.", "File to write."))
-    ] = Path("municipality.yaml"),
+    output: OutputOpt = Path("municipality.yaml"),
     name: Annotated[str | None, typer.Option(help=h("Nom de la commune.", "Name."))] = None,
     insee: Annotated[
         str | None, typer.Option(help=h("Code INSEE (5 caractères).", "INSEE code."))
@@ -212,9 +214,7 @@ def score(
             ),
         ),
     ] = None,
-    output: Annotated[
-        Path, typer.Option("--output", "-o", help=h("Fichier à écrire.", "File to write."))
-    ] = Path("diagnostic.json"),
+    output: OutputOpt = Path("diagnostic.json"),
     json_out: Annotated[
         bool, typer.Option("--json", help=h("Afficher le JSON.", "Print the JSON."))
     ] = False,

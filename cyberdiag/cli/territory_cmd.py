@@ -56,6 +56,15 @@ CampaignOpt = Annotated[
         show_default=False,
     ),
 ]
+NewCampaignOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--campaign",
+        "-c",
+        help=h("Campagne (défaut : l'année en cours).", "Campaign (default: this year)."),
+        show_default=False,
+    ),
+]
 NamedOpt = Annotated[
     bool,
     typer.Option(
@@ -84,6 +93,12 @@ def _say(text: str) -> None:
     sys.stdout.write(text + "\n")
 
 
+def _campaign_or_this_year(campaign: str | None) -> str:
+    from datetime import UTC, datetime
+
+    return campaign or str(datetime.now(UTC).year)
+
+
 @territory.command(
     "import",
     help=h(
@@ -104,27 +119,17 @@ def import_cmd(
     paths: Annotated[
         list[Path], typer.Argument(help=h("Fichiers ou dossiers.", "Files or folders."))
     ],
-    campaign: Annotated[
-        str | None,
-        typer.Option(
-            "--campaign",
-            "-c",
-            help=h("Campagne (défaut : l'année en cours).", "Campaign (default: this year)."),
-            show_default=False,
-        ),
-    ] = None,
+    campaign: NewCampaignOpt = None,
     store: StoreOpt = None,
     lang: LangOpt = None,
 ) -> None:
     start(lang)
-    from datetime import UTC, datetime
-
     from cyberdiag.errors import UserError
     from cyberdiag.i18n import current, tr
     from cyberdiag.territory.importer import import_files
     from cyberdiag.territory.store import open_store
 
-    name = campaign or str(datetime.now(UTC).year)
+    name = _campaign_or_this_year(campaign)
     with open_store(store) as s:
         rep = import_files(s, paths, name)
         where = s.path
@@ -331,15 +336,7 @@ def check_all(
         ),
     ],
     nameserver: NameserverOpt = None,
-    campaign: Annotated[
-        str | None,
-        typer.Option(
-            "--campaign",
-            "-c",
-            help=h("Campagne (défaut : l'année en cours).", "Campaign (default: this year)."),
-            show_default=False,
-        ),
-    ] = None,
+    campaign: NewCampaignOpt = None,
     concurrency: Annotated[
         int,
         typer.Option(
@@ -378,15 +375,12 @@ def check_all(
     lang: LangOpt = None,
 ) -> None:
     start(lang)
-    from datetime import UTC, datetime
-
     from cyberdiag.territory.checkall import run_check_all
 
-    name = campaign or str(datetime.now(UTC).year)
     run_check_all(
         municipalities,
         nameservers=nameserver or [],
-        campaign=name,
+        campaign=_campaign_or_this_year(campaign),
         store_path=store,
         concurrency=concurrency,
         rate=rate,

@@ -10,7 +10,16 @@ from typing import Annotated
 
 import typer
 
-from cyberdiag.cli.app import JsonOpt, LangOpt, NameserverOpt, ProfileOpt, app, h, start
+from cyberdiag.cli.app import (
+    JsonOpt,
+    LangOpt,
+    NameserverOpt,
+    ProfileOpt,
+    TimeoutOpt,
+    app,
+    h,
+    start,
+)
 
 workshop_app = typer.Typer(
     name="workshop",
@@ -390,16 +399,7 @@ def run(
         Path,
         typer.Option("--out", "-o", help=h("Dossier des résultats.", "Results folder.")),
     ] = Path("diagnostic"),
-    timeout: Annotated[
-        float,
-        typer.Option(
-            "--timeout",
-            help=h(
-                "Délai par opération réseau, en secondes.",
-                "Timeout per network operation, in seconds.",
-            ),
-        ),
-    ] = 5.0,
+    timeout: TimeoutOpt = 5.0,
     json_out: JsonOpt = False,
     lang: LangOpt = None,
 ) -> None:

@@ -18,10 +18,7 @@ from cyberdiag.i18n import Lang
 from cyberdiag.territory.anonymise import MIN_GROUP, code_names, group_of, tier_groups
 from cyberdiag.territory.store import Store
 
-FIELDS_ANON = [
-    "campaign",
-    "municipality",
-    "group",
+_SCORE_FIELDS = [
     "domain",
     "domain_name",
     "score",
@@ -32,21 +29,14 @@ FIELDS_ANON = [
     "overall_score",
     "overall_level",
 ]
+FIELDS_ANON = ["campaign", "municipality", "group", *_SCORE_FIELDS]
 FIELDS_NAMED = [
     "campaign",
     "insee",
     "municipality",
     "population",
     "tier",
-    "domain",
-    "domain_name",
-    "score",
-    "level",
-    "level_name",
-    "target_level",
-    "gap",
-    "overall_score",
-    "overall_level",
+    *_SCORE_FIELDS,
     "created_at",
 ]
 

@@ -92,20 +92,9 @@ def _load_shipped(path: str, mtime_ns: int) -> tuple[Questionnaire, Grid] | None
 @lru_cache(maxsize=16)
 def _load_alone(path: str, mtime_ns: int) -> tuple[Questionnaire, Grid | None]:
     """One questionnaire file, checked against the shipped grid (cached per file version)."""
-    from cyberdiag.loading import build_bundle, check_bundle
+    from cyberdiag.loading import load_questionnaire_file
 
-    bundle = build_bundle([Path(path)])
-    errors = check_bundle(bundle)
-    if errors:
-        raise ValidationFailed(errors)
-    questionnaire = next((q for _, q in bundle.questionnaires if q is not None), None)
-    if questionnaire is None:
-        raise UserError(
-            f"{path} n'est pas un questionnaire (kind: questionnaire).",
-            f"{path} is not a questionnaire (kind: questionnaire).",
-        )
-    grid = next((g for _, g in bundle.grids if g is not None), None)
-    return questionnaire, grid
+    return load_questionnaire_file(Path(path))
 
 
 def participant_id(name: str | None) -> str:

@@ -6,16 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from cyberdiag.checks.base import not_tested
 from cyberdiag.checks.exposure.outcome import HostOutcome, ScanOutcome
 from cyberdiag.checks.exposure.ports import port_spec
 from cyberdiag.checks.exposure.targets import Target
-from cyberdiag.checks.exposure.verdicts import (
-    CHECK_IDS,
-    not_tested,
-    open_result,
-    plural,
-    risky_result,
-)
+from cyberdiag.checks.exposure.verdicts import CHECK_IDS, open_result, plural, risky_result
 from cyberdiag.models import CheckResult, CheckRun, PortCatalogue, PortInfo, Text
 
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cyberdiag.checks.base import result
+from cyberdiag.checks.base import not_tested, result
 from cyberdiag.checks.exposure.outcome import OpenPort
 from cyberdiag.models import CheckResult, PortInfo, Text
 
@@ -19,11 +19,6 @@ OPEN_ID = "exposure.open_ports"
 CHECK_IDS = (RISKY_ID, OPEN_ID)
 
 FAIL_SEVERITIES = ("high", "critical")
-
-
-def not_tested(check_id: str, label: str, why: Text, evidence: dict[str, Any]) -> CheckResult:
-    fr, en = "Non testé : " + why.fr, "Not tested: " + why.en
-    return result(check_id, label, "not_tested", fr, en, evidence, why)
 
 
 def service_evidence(op: OpenPort, info: PortInfo | None, versions: bool) -> dict[str, Any]:
