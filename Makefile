@@ -30,7 +30,7 @@ demo: system-deps venv
 	$(BIN)/cyberdiag demo --out $(OUT)
 
 lint: venv
-	$(BIN)/ruff check cyberdiag tests benchmarks
+	$(BIN)/ruff check cyberdiag tests benchmarks tools
 	$(BIN)/mypy
 
 test: system-deps venv lint

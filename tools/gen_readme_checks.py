@@ -5,7 +5,7 @@ The section (French, then English) sits between the markers `<!-- checks:begin -
 `<!-- checks:end -->`; tests/test_readme_checks.py keeps README.md in step with the catalogue.
 
     python tools/gen_readme_checks.py                       # print the section
-    python tools/gen_readme_checks.py --write docs/readme-checks-generated.md
+    python tools/gen_readme_checks.py --write section.md     # write it to a file
     python tools/gen_readme_checks.py --update README.md    # replace the marked section
     python tools/gen_readme_checks.py --check README.md     # exit 1 if it is out of date
 """
