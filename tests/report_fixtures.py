@@ -12,40 +12,32 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from diag_factory import (
+    DOMAINS,
+    LevelRow,
+    T,
+    answered_item,
+    diagnostic,
+    domain_score,
+    finding,
+    level_infos,
+    level_of,
+)
+
 from cyberdiag.models import (
     AnsweredItem,
     Cap,
     CheckResult,
-    Coverage,
     Diagnostic,
     DomainScore,
     Explanation,
     Finding,
-    LevelInfo,
     Nis2Status,
-    OverallScore,
     Profile,
-    Recommendation,
-    References,
     Text,
-    VersionInfo,
 )
 
-DOMAINS: list[tuple[str, str, str]] = [
-    ("gouvernance", "Gouvernance et pilotage", "Governance"),
-    ("sensibilisation", "Sensibilisation et formation", "Awareness and training"),
-    ("inventaire", "Connaissance du SI et des prestataires", "Assets and suppliers"),
-    ("acces", "Identités et accès", "Identity and access"),
-    ("postes", "Postes, serveurs et mises à jour", "Endpoints, servers and updates"),
-    ("sauvegardes", "Sauvegardes et continuité", "Backups and continuity"),
-    ("messagerie", "Messagerie et nom de domaine", "E-mail and domain name"),
-    ("exposition", "Exposition sur Internet et site web", "Internet exposure and website"),
-    ("reseau", "Réseau, Wi-Fi et travail à distance", "Network, Wi-Fi and remote work"),
-    ("incidents", "Détection et réaction aux incidents", "Incident detection and response"),
-    ("equipements", "Équipements techniques connectés", "Building and operational technology"),
-]
-
-LEVELS = [
+LEVELS: list[LevelRow] = [
     (
         0,
         "Exposé",
@@ -96,24 +88,12 @@ COMPLETE_SCORES = {
 }  # fmt: skip
 COMPLETE_OVERALL = 49.6
 MUNICIPALITY = "Saint-Exupéry-lès-Lille"
-CAP_LABEL = Text(fr="pas de copie de sauvegarde hors ligne", en="no offline backup copy")
-
-
-def T(fr: str, en: str | None = None) -> Text:
-    return Text(fr=fr, en=en or fr)
-
-
-def _levels() -> list[LevelInfo]:
-    return [
-        LevelInfo(id=i, name=T(fr, en), meaning=T(mf, me), min_score=ms)
-        for i, fr, en, mf, me, ms in LEVELS
-    ]
-
-
-def _level_of(score: float | None) -> int:
-    if score is None:
-        return 0
-    return max(i for i, *_, ms in LEVELS if score >= ms)
+CAP_LABEL = T("pas de copie de sauvegarde hors ligne", "no offline backup copy")
+# The cap of complete() and sparse(): the offline backup (critical question) is missing.
+BACKUP_CAP = Cap(
+    item="backup_offline", label=CAP_LABEL, level=0, source="question", ref="sauvegardes.q1"
+)
+THRESHOLDS = [ms or 0 for *_, ms in LEVELS]
 
 
 def _profile(name: str = MUNICIPALITY, **kw: Any) -> Profile:
@@ -154,32 +134,22 @@ def _answer(
         f"La commune applique-t-elle la mesure {n} du domaine « {domain} » ?",
         f"Does the municipality apply measure {n} of the '{domain}' domain?",
     )
+    common = {"weight": 2, "critical": critical, "applicable": applicable}
     if opt_index is None:
-        return AnsweredItem(
-            question_id=qid,
-            domain=domain,
-            question=q,
-            applicable=applicable,
-            weight=2,
-            critical=critical,
-            level=1,
-            comment=comment,
-        )
+        return answered_item(qid, domain, q, level=1, comment=comment, **common)
     oid, fr, en, kind, score = OPTIONS[opt_index]
-    return AnsweredItem(
-        question_id=qid,
-        domain=domain,
-        question=q,
-        applicable=applicable,
-        weight=2,
-        critical=critical,
+    return answered_item(
+        qid,
+        domain,
+        q,
         level=1 + n % 3,
         option=oid,
         option_label=T(fr, en),
-        kind=kind,  # type: ignore[arg-type]
+        kind=kind,
         score=score,
         comment=comment,
         explanation=explanation,
+        **common,
     )
 
 
@@ -195,23 +165,17 @@ def _domain(
     checks: int = 0,
     blocking: list[str] | None = None,
 ) -> DomainScore:
-    level = _level_of(score)
-    return DomainScore(
-        id=did,
-        name=T(fr, en),
+    return domain_score(
+        did,
+        T(fr, en),
+        score,
+        level_of(score, THRESHOLDS),
+        target,
         applicable=applicable,
-        score=score,
-        level=level,
-        target_level=target,
-        gap=max(0, target - level),
-        coverage=Coverage(
-            questions_applicable=applicable_q,
-            questions_answered=answered,
-            questions_not_applicable=0,
-            checks_tested=checks,
-            checks_not_tested=0,
-        ),
-        blocking=blocking or [],
+        answered=answered,
+        applicable_q=applicable_q,
+        checks=checks,
+        blocking=blocking,
     )
 
 
@@ -232,30 +196,27 @@ def _finding(
     ref: str | None = None,
     target: str | None = None,
 ) -> Finding:
-    return Finding(
-        id=f"f{i}",
+    return finding(
+        f"f{i}",
+        ref or f"{domain}.q{i}",
+        domain,
+        title or T(f"Mesure à mettre en place numéro {i}", f"Measure to put in place number {i}"),
+        action
+        or T(
+            f"Faire le nécessaire pour la mesure {i} avant la fin du trimestre.",
+            f"Do what is needed for measure {i} before the end of the quarter.",
+        ),
+        effort=effort,
+        who=who,
+        references={
+            "anssi": [f"hygiene-{i % 42 + 1}"],
+            "cis": [f"{i % 18 + 1}.1"],
+            "nis2": ["21.2.c"] if i % 3 == 0 else [],
+        },
         source=source,
-        ref=ref or f"{domain}.q{i}",
-        domain=domain,  # type: ignore[arg-type]
-        title=title
-        or T(f"Mesure à mettre en place numéro {i}", f"Measure to put in place number {i}"),
         severity=severity,
         kind=kind,
-        critical=critical,  # type: ignore[arg-type]
-        recommendation=Recommendation(
-            action=action
-            or T(
-                f"Faire le nécessaire pour la mesure {i} avant la fin du trimestre.",
-                f"Do what is needed for measure {i} before the end of the quarter.",
-            ),
-            effort=effort,
-            who=who,
-        ),  # type: ignore[arg-type]
-        references=References(
-            anssi=[f"hygiene-{i % 42 + 1}"],
-            cis=[f"{i % 18 + 1}.1"],
-            nis2=["21.2.c"] if i % 3 == 0 else [],
-        ),
+        critical=critical,
         priority=priority,
         rank=i,
         target=target,
@@ -273,12 +234,17 @@ def _check(
     return CheckResult(
         id=cid,
         target=target,
-        status=status,  # type: ignore[arg-type]
+        status=status,
         message=message or T(f"Résultat de {cid} : {status}", f"Result of {cid}: {status}"),
         evidence=evidence or {},
         duration=0.05,
         reason=T("délai dépassé (réseau)", "timeout (network)") if status == "not_tested" else None,
     )
+
+
+def _diagnostic(**fields: Any) -> Diagnostic:
+    """A diagnostic on the MEL grid, overall level 0 (every fixture here is capped)."""
+    return diagnostic(grid="grille-mel", level=0, levels=level_infos(LEVELS), **fields)
 
 
 def complete() -> Diagnostic:
@@ -449,33 +415,17 @@ def complete() -> Diagnostic:
     findings += [
         _finding(i, DOMAINS[i % 10][0], severity="low", priority=10 - i / 10) for i in range(9, 22)
     ]
-    return Diagnostic(
-        tool_version="0.1.0",
+    return _diagnostic(
         created_at=datetime(2026, 11, 22, 10, 30, tzinfo=UTC),
-        questionnaire=VersionInfo(id="complet", version="1.0"),
-        grid=VersionInfo(id="grille-mel", version="1.0"),
         profile=_profile(),
         tier=3,
-        levels=_levels(),
         answers=answers,
         checks=checks,
         domains=domains,
-        overall=OverallScore(
-            score=COMPLETE_OVERALL,
-            level=0,
-            uncapped_level=1,
-            capped_by=[
-                Cap(
-                    item="backup_offline",
-                    label=CAP_LABEL,
-                    level=0,
-                    source="question",
-                    ref="sauvegardes.q1",
-                )
-            ],
-            target_level=3,
-            gap=3,
-        ),
+        score=COMPLETE_OVERALL,
+        uncapped_level=1,
+        caps=[BACKUP_CAP],
+        target_level=3,
         findings=findings,
         csf={"GV": 55.0, "ID": 50.0, "PR": 45.5, "DE": 30.0, "RS": 25.0, "RC": 20.0},
         nis2=Nis2Status(
@@ -529,34 +479,18 @@ def sparse() -> Diagnostic:
             ),
         ),
     ]
-    return Diagnostic(
-        tool_version="0.1.0",
+    return _diagnostic(
         created_at=datetime(2026, 3, 1, 9, 0, tzinfo=UTC),
-        questionnaire=VersionInfo(id="complet", version="1.0"),
-        grid=VersionInfo(id="grille-mel", version="1.0"),
         profile=_profile(
             "Petit-Village", population=480, agents=3, it_staff=False, it_provider=None
         ),
         tier=1,
-        levels=_levels(),
         answers=answers,
         domains=domains,
-        overall=OverallScore(
-            score=None,
-            level=0,
-            uncapped_level=0,
-            capped_by=[
-                Cap(
-                    item="backup_offline",
-                    label=CAP_LABEL,
-                    level=0,
-                    source="question",
-                    ref="sauvegardes.q1",
-                )
-            ],
-            target_level=2,
-            gap=2,
-        ),
+        score=None,
+        uncapped_level=0,
+        caps=[BACKUP_CAP],
+        target_level=2,
         findings=findings,
         nis2=Nis2Status(entity="none", estimated=True, obligations=[]),
     )
@@ -642,11 +576,9 @@ def extreme(url: str = "http://127.0.0.1:9") -> Diagnostic:
         )
         for i in range(1, 61)
     ]
-    return Diagnostic(
-        tool_version="0.1.0",
+    return _diagnostic(
         created_at=datetime(2026, 1, 1, 0, 0, tzinfo=UTC),
-        questionnaire=VersionInfo(id="complet<script>", version="1.0"),
-        grid=VersionInfo(id="grille-mel", version="1.0"),
+        questionnaire="complet<script>",
         profile=_profile(
             '<script>alert("x")</script> & Cie « Saint-Ü » ' + "N" * 80,
             population=1_234_567,
@@ -654,27 +586,22 @@ def extreme(url: str = "http://127.0.0.1:9") -> Diagnostic:
             it_provider=hostile[0],
         ),
         tier=4,
-        levels=_levels(),
         answers=answers,
         checks=checks,
         domains=domains,
-        overall=OverallScore(
-            score=3.25,
-            level=0,
-            uncapped_level=2,
-            capped_by=[
-                Cap(
-                    item=f"c{i}",
-                    label=T(hostile[i % len(hostile)]),
-                    level=0,
-                    source="check",
-                    ref=f"dns.check_{i}",
-                )
-                for i in range(3)
-            ],
-            target_level=4,
-            gap=4,
-        ),
+        score=3.25,
+        uncapped_level=2,
+        caps=[
+            Cap(
+                item=f"c{i}",
+                label=T(hostile[i % len(hostile)]),
+                level=0,
+                source="check",
+                ref=f"dns.check_{i}",
+            )
+            for i in range(3)
+        ],
+        target_level=4,
         findings=findings,
         csf={"GV": 1.0, "ID": 2.0, "PR": 3.0, "DE": 0.0, "RS": 0.0, "RC": 0.0},
         nis2=Nis2Status(entity="essential", estimated=False, obligations=[T(hostile[2])]),

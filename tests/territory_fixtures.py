@@ -9,182 +9,98 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import diag_factory as df
 
 from cyberdiag.models import (
     AnsweredItem,
     Cap,
     CheckResult,
-    Coverage,
     Diagnostic,
     DomainScore,
     Finding,
-    LevelInfo,
     Nis2Status,
-    OverallScore,
     Profile,
-    Recommendation,
-    References,
     Text,
-    VersionInfo,
 )
 
-DOMAINS: list[tuple[str, str, str]] = [
-    ("gouvernance", "Gouvernance et pilotage", "Governance"),
-    ("sensibilisation", "Sensibilisation et formation", "Awareness and training"),
-    ("inventaire", "Connaissance du SI et des prestataires", "Assets and suppliers"),
-    ("acces", "Identités et accès", "Identity and access"),
-    ("postes", "Postes, serveurs et mises à jour", "Endpoints, servers and updates"),
-    ("sauvegardes", "Sauvegardes et continuité", "Backups and continuity"),
-    ("messagerie", "Messagerie et nom de domaine", "E-mail and domain name"),
-    ("exposition", "Exposition sur Internet et site web", "Internet exposure and website"),
-    ("reseau", "Réseau, Wi-Fi et travail à distance", "Network, Wi-Fi and remote work"),
-    ("incidents", "Détection et réaction aux incidents", "Incident detection and response"),
-    ("equipements", "Équipements techniques connectés", "Building and operational technology"),
+# The levels carry no minimum score: the thresholds below stand for the grid's.
+LEVEL_ROWS: list[df.LevelRow] = [
+    (0, "Exposé", "Exposed", "Un point critique manque.", "A critical item is missing.", None),
+    (
+        1,
+        "Hygiène de base",
+        "Basic hygiene",
+        "Points critiques en partie.",
+        "Critical items partly.",
+        None,
+    ),
+    (2, "Socle", "Baseline", "Le socle est en place.", "The baseline is in place.", None),
+    (3, "Maîtrisé", "Managed", "Documenté et testé.", "Documented and tested.", None),
+    (4, "Résilient", "Resilient", "Renforcé.", "Reinforced.", None),
 ]
-
-LEVELS = [
-    LevelInfo(
-        id=0,
-        name=Text(fr="Exposé", en="Exposed"),
-        meaning=Text(fr="Un point critique manque.", en="A critical item is missing."),
-    ),
-    LevelInfo(
-        id=1,
-        name=Text(fr="Hygiène de base", en="Basic hygiene"),
-        meaning=Text(fr="Points critiques en partie.", en="Critical items partly."),
-    ),
-    LevelInfo(
-        id=2,
-        name=Text(fr="Socle", en="Baseline"),
-        meaning=Text(fr="Le socle est en place.", en="The baseline is in place."),
-    ),
-    LevelInfo(
-        id=3,
-        name=Text(fr="Maîtrisé", en="Managed"),
-        meaning=Text(fr="Documenté et testé.", en="Documented and tested."),
-    ),
-    LevelInfo(
-        id=4,
-        name=Text(fr="Résilient", en="Resilient"),
-        meaning=Text(fr="Renforcé.", en="Reinforced."),
-    ),
-]
+LEVELS = df.level_infos(LEVEL_ROWS)
 THRESHOLDS = [0, 40, 60, 75, 90]
 
+# [domain], then its questions: key | level (* = critical) | French | English; the question id
+# is <domain>.<key>.
+_QUESTION_TABLE = """
+[gouvernance]
+referent_elu | 1 | Élu référent | Elected referent
+dpo | 1 | DPO désigné | DPO appointed
+budget | 2 | Budget cyber | Cyber budget
+assurance | 3 | Assurance cyber | Cyber insurance
+[sensibilisation]
+formation_agents | 1 | Agents sensibilisés | Staff trained
+phishing | 3 | Exercice d'hameçonnage | Phishing exercise
+[inventaire]
+activites_vitales | 2 | Activités vitales listées | Vital activities listed
+contrats | 2 | Contrats prestataires | Supplier contracts
+[acces]
+mfa | 1* | MFA sur la messagerie et l'accès distant | MFA on webmail and remote access
+admin_local | 1* | Agents non administrateurs | Users not local admins
+mots_de_passe | 1 | Mots de passe par défaut changés | Default passwords changed
+[postes]
+mises_a_jour | 1* | Mises à jour sous 30 jours | Security updates within 30 days
+antivirus | 1* | Antivirus actif partout | Antivirus active everywhere
+obsoletes | 2 | Aucun système obsolète | No unsupported system
+[sauvegardes]
+hors_ligne | 1* | Copie de sauvegarde hors ligne | Offline backup copy
+test_restauration | 3 | Restauration testée | Restore tested
+[messagerie]
+adresse_officielle | 1 | Adresse sur le domaine de la commune | Address on the municipality's domain
+[exposition]
+site_maj | 2 | Site web à jour | Website up to date
+services_exposes | 1* | Aucun bureau à distance exposé | No remote desktop exposed
+[reseau]
+wifi_public | 2 | Wi-Fi public séparé | Public Wi-Fi separated
+vpn | 2 | Accès distant par VPN | Remote access through VPN
+[incidents]
+fiche_reflexe | 1* | Fiche réflexe connue | Reflex sheet known
+exercice | 3 | Exercice de crise | Crisis exercise
+[equipements]
+teleMaintenance | 2 | Télémaintenance maîtrisée | Remote maintenance controlled
+"""
+
+
+def _questions(table: str) -> list[tuple[str, str, str, str, bool, int]]:
+    out: list[tuple[str, str, str, str, bool, int]] = []
+    domain = ""
+    for line in table.strip().splitlines():
+        if line.startswith("["):
+            domain = line.strip("[]")
+            continue
+        key, level, fr, en = (cell.strip() for cell in line.split("|"))
+        out.append((f"{domain}.{key}", domain, fr, en, level.endswith("*"), int(level.rstrip("*"))))
+    return out
+
+
 # (id, domain, fr, en, critical, level)
-QUESTIONS: list[tuple[str, str, str, str, bool, int]] = [
-    ("gouvernance.referent_elu", "gouvernance", "Élu référent", "Elected referent", False, 1),
-    ("gouvernance.dpo", "gouvernance", "DPO désigné", "DPO appointed", False, 1),
-    ("gouvernance.budget", "gouvernance", "Budget cyber", "Cyber budget", False, 2),
-    ("gouvernance.assurance", "gouvernance", "Assurance cyber", "Cyber insurance", False, 3),
-    (
-        "sensibilisation.formation_agents",
-        "sensibilisation",
-        "Agents sensibilisés",
-        "Staff trained",
-        False,
-        1,
-    ),
-    (
-        "sensibilisation.phishing",
-        "sensibilisation",
-        "Exercice d'hameçonnage",
-        "Phishing exercise",
-        False,
-        3,
-    ),
-    (
-        "inventaire.activites_vitales",
-        "inventaire",
-        "Activités vitales listées",
-        "Vital activities listed",
-        False,
-        2,
-    ),
-    ("inventaire.contrats", "inventaire", "Contrats prestataires", "Supplier contracts", False, 2),
-    (
-        "acces.mfa",
-        "acces",
-        "MFA sur la messagerie et l'accès distant",
-        "MFA on webmail and remote access",
-        True,
-        1,
-    ),
-    ("acces.admin_local", "acces", "Agents non administrateurs", "Users not local admins", True, 1),
-    (
-        "acces.mots_de_passe",
-        "acces",
-        "Mots de passe par défaut changés",
-        "Default passwords changed",
-        False,
-        1,
-    ),
-    (
-        "postes.mises_a_jour",
-        "postes",
-        "Mises à jour sous 30 jours",
-        "Security updates within 30 days",
-        True,
-        1,
-    ),
-    (
-        "postes.antivirus",
-        "postes",
-        "Antivirus actif partout",
-        "Antivirus active everywhere",
-        True,
-        1,
-    ),
-    ("postes.obsoletes", "postes", "Aucun système obsolète", "No unsupported system", False, 2),
-    (
-        "sauvegardes.hors_ligne",
-        "sauvegardes",
-        "Copie de sauvegarde hors ligne",
-        "Offline backup copy",
-        True,
-        1,
-    ),
-    (
-        "sauvegardes.test_restauration",
-        "sauvegardes",
-        "Restauration testée",
-        "Restore tested",
-        False,
-        3,
-    ),
-    (
-        "messagerie.adresse_officielle",
-        "messagerie",
-        "Adresse sur le domaine de la commune",
-        "Address on the municipality's domain",
-        False,
-        1,
-    ),
-    ("exposition.site_maj", "exposition", "Site web à jour", "Website up to date", False, 2),
-    (
-        "exposition.services_exposes",
-        "exposition",
-        "Aucun bureau à distance exposé",
-        "No remote desktop exposed",
-        True,
-        1,
-    ),
-    ("reseau.wifi_public", "reseau", "Wi-Fi public séparé", "Public Wi-Fi separated", False, 2),
-    ("reseau.vpn", "reseau", "Accès distant par VPN", "Remote access through VPN", False, 2),
-    ("incidents.fiche_reflexe", "incidents", "Fiche réflexe connue", "Reflex sheet known", True, 1),
-    ("incidents.exercice", "incidents", "Exercice de crise", "Crisis exercise", False, 3),
-    (
-        "equipements.teleMaintenance",
-        "equipements",
-        "Télémaintenance maîtrisée",
-        "Remote maintenance controlled",
-        False,
-        2,
-    ),
-]
+QUESTIONS = _questions(_QUESTION_TABLE)
 CHECKS = [
     ("mail.dmarc_policy", "messagerie", "DMARC absent ou laxiste", "DMARC missing or weak"),
     ("mail.spf_strict", "messagerie", "SPF non strict", "SPF not strict"),
@@ -260,9 +176,7 @@ def municipalities(n: int, seed: int = 7) -> list[Muni]:
 
 
 def _level(score: float | None) -> int:
-    if score is None:
-        return 0
-    return max(i for i, t in enumerate(THRESHOLDS) if score >= t)
+    return df.level_of(score, THRESHOLDS)
 
 
 def make_diagnostic(
@@ -281,19 +195,14 @@ def make_diagnostic(
     answers: list[AnsweredItem] = []
     findings: list[Finding] = []
     caps: list[Cap] = []
-    per_domain: dict[str, list[tuple[int, int]]] = {d[0]: [] for d in DOMAINS}
+    per_domain: dict[str, list[tuple[int, int]]] = {d[0]: [] for d in df.DOMAINS}
     for qid, dom, fr, en, critical, level in QUESTIONS:
         applicable = not (tier == 1 and level >= 3) and (dom != "equipements" or has_ot)
+        question = Text(fr=fr, en=en)
         if not applicable:
             answers.append(
-                AnsweredItem(
-                    question_id=qid,
-                    domain=dom,
-                    question=Text(fr=fr, en=en),
-                    applicable=False,
-                    weight=1,
-                    critical=critical,
-                    level=level,
+                df.answered_item(
+                    qid, dom, question, applicable=False, weight=1, critical=critical, level=level
                 )
             )
             continue
@@ -301,10 +210,10 @@ def make_diagnostic(
         kind = "dont_know" if r < 0.06 else "answer"
         score = 0 if kind == "dont_know" else min(4, max(0, round(rng.gauss(q * 4.6, 1.2))))
         answers.append(
-            AnsweredItem(
-                question_id=qid,
-                domain=dom,
-                question=Text(fr=fr, en=en),
+            df.answered_item(
+                qid,
+                dom,
+                question,
                 applicable=True,
                 weight=1,
                 critical=critical,
@@ -340,27 +249,21 @@ def make_diagnostic(
             findings.append(_finding(cid, "check", dom, fr, en, False, "check", 1))
     domains: list[DomainScore] = []
     target = {1: 2, 2: 2, 3: 3, 4: 3}[tier]
-    for did, fr, en in DOMAINS:
+    for did, fr, en in df.DOMAINS:
         vals = per_domain[did]
         applicable = bool(vals) or did != "equipements"
         dscore = round(sum(s for s, _ in vals) / (4 * len(vals)) * 100, 1) if vals else None
         lvl = _level(dscore)
         domains.append(
-            DomainScore(
-                id=did,
-                name=Text(fr=fr, en=en),
+            df.domain_score(
+                did,
+                Text(fr=fr, en=en),
+                dscore,
+                lvl,
+                target,
                 applicable=applicable,
-                score=dscore,
-                level=lvl,
-                target_level=target,
-                gap=max(0, target - lvl),
-                coverage=Coverage(
-                    questions_applicable=len(vals),
-                    questions_answered=len(vals),
-                    questions_not_applicable=0,
-                    checks_tested=0,
-                    checks_not_tested=0,
-                ),
+                answered=len(vals),
+                applicable_q=len(vals),
             )
         )
     scored = [d.score for d in domains if d.score is not None]
@@ -369,11 +272,9 @@ def make_diagnostic(
     level = min([uncapped] + [c.level for c in caps])
     findings.sort(key=lambda f: (not f.critical, -f.priority))
     findings = [f.model_copy(update={"rank": i + 1}) for i, f in enumerate(findings)]
-    return Diagnostic(
-        tool_version="0.1.0",
+    return df.diagnostic(
         created_at=created,
-        questionnaire=VersionInfo(id="complet", version="1.0"),
-        grid=VersionInfo(id="grille-territoriale", version="1.0"),
+        grid="grille-territoriale",
         profile=Profile(
             name=m.name,
             insee=m.insee,
@@ -387,14 +288,11 @@ def make_diagnostic(
         answers=answers,
         checks=checks,
         domains=domains,
-        overall=OverallScore(
-            score=overall,
-            level=level,
-            uncapped_level=uncapped,
-            capped_by=caps,
-            target_level=target,
-            gap=max(0, target - level),
-        ),
+        score=overall,
+        level=level,
+        uncapped_level=uncapped,
+        caps=caps,
+        target_level=target,
         findings=findings,
         nis2=Nis2Status(
             entity="essential" if tier == 4 else "none", estimated=True, obligations=[]
@@ -406,35 +304,35 @@ def _finding(
     ref: str, source: str, dom: str, fr: str, en: str, critical: bool, kind: str, score: int
 ) -> Finding:
     sev = "critical" if critical else "high" if score == 0 else "medium"
-    return Finding.model_validate(
-        {
-            "id": f"f.{ref}",
-            "source": source,
-            "ref": ref,
-            "domain": dom,
-            "title": Text(fr=fr, en=en),
-            "severity": sev,
-            "kind": kind,
-            "critical": critical,
-            "recommendation": Recommendation(
-                action=Text(fr="Agir", en="Act"), effort="quick_win", who="it"
-            ),
-            "references": References(),
-            "priority": float(4 - score) * (2 if critical else 1),
-            "rank": 0,
-        }
+    return df.finding(
+        f"f.{ref}",
+        ref,
+        dom,
+        Text(fr=fr, en=en),
+        Text(fr="Agir", en="Act"),
+        source=source,
+        severity=sev,
+        kind=kind,
+        critical=critical,
+        priority=float(4 - score) * (2 if critical else 1),
+        rank=0,
     )
 
 
 def write_diagnostics(
-    folder: Path, munis: list[Muni], seed: int = 11, created_at: datetime | None = None
+    folder: Path,
+    munis: list[Muni],
+    seed: int = 11,
+    created_at: datetime | None = None,
+    factory: Callable[..., Diagnostic] = make_diagnostic,
 ) -> list[Path]:
-    """One diagnostic-<insee>.json per municipality in `folder`."""
+    """One diagnostic-<insee>.json per municipality in `folder`, built by `factory`
+    (make_diagnostic or real_diagnostic) from one random generator seeded with `seed`."""
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for m in munis:
-        d = make_diagnostic(m, rng, created_at=created_at)
+        d = factory(m, rng, created_at=created_at)
         p = folder / f"diagnostic-{m.insee}.json"
         p.write_text(d.model_dump_json(indent=1), encoding="utf-8")
         paths.append(p)
@@ -515,14 +413,4 @@ def real_diagnostic(
 def write_real_diagnostics(
     folder: Path, munis: list[Muni], seed: int = 11, created_at: datetime | None = None
 ) -> list[Path]:
-    rng = random.Random(seed)
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for m in munis:
-        p = folder / f"diagnostic-{m.insee}.json"
-        p.write_text(
-            real_diagnostic(m, rng, created_at=created_at).model_dump_json(indent=1),
-            encoding="utf-8",
-        )
-        paths.append(p)
-    return paths
+    return write_diagnostics(folder, munis, seed, created_at, factory=real_diagnostic)
