@@ -443,45 +443,7 @@ def _check_questionnaire(raw: RawFile, bundle: Bundle) -> None:
                         'no "I don\'t know" option (kind: dont_know): every question needs one',
                     ),
                 )
-            for j, opt in enumerate(options):
-                if not isinstance(opt, dict):
-                    continue
-                kind = opt.get("kind", "answer")
-                score = opt.get("score")
-                at = ("questions", i, "options", j, "score")
-                if kind == "not_applicable":
-                    if score is not None:
-                        raw.error(
-                            at,
-                            tr(
-                                "une option « non applicable » n'a pas de score (elle est exclue "
-                                f"du calcul), trouvé {_show(score)}",
-                                "a not_applicable option has no score (it is excluded from the "
-                                f"score), found {_show(score)}",
-                            ),
-                        )
-                elif score is None:
-                    raw.error(
-                        at,
-                        tr(
-                            f"score manquant : attendu un entier entre 0 et {scale_max}",
-                            f"missing score: expected a whole number between 0 and {scale_max}",
-                        ),
-                    )
-                elif (
-                    isinstance(score, int)
-                    and not isinstance(score, bool)
-                    and not (0 <= score <= scale_max)
-                ):
-                    raw.error(
-                        at,
-                        tr(
-                            f"score hors de l'échelle : attendu un entier entre 0 et {scale_max}, "
-                            f"trouvé {score}",
-                            f"score outside the scale: expected a whole number between 0 and "
-                            f"{scale_max}, found {score}",
-                        ),
-                    )
+            _check_option_scores(raw, i, options, scale_max)
         applies = q.get("applies")
         if isinstance(applies, dict):
             for j, flag in enumerate(applies.get("requires") or []):
@@ -504,6 +466,47 @@ def _check_questionnaire(raw: RawFile, bundle: Bundle) -> None:
                     "s'y réfère (section critical)",
                     "question marked critical but no critical item of the grid refers to it "
                     "(section critical)",
+                ),
+            )
+
+
+def _check_option_scores(raw: RawFile, i: int, options: list[Any], scale_max: int) -> None:
+    """Scores of one question's options: on the grid's scale; none for "not applicable"."""
+    for j, opt in enumerate(options):
+        if not isinstance(opt, dict):
+            continue
+        kind = opt.get("kind", "answer")
+        score = opt.get("score")
+        at = ("questions", i, "options", j, "score")
+        if kind == "not_applicable":
+            if score is not None:
+                raw.error(
+                    at,
+                    tr(
+                        "une option « non applicable » n'a pas de score (elle est exclue "
+                        f"du calcul), trouvé {_show(score)}",
+                        "a not_applicable option has no score (it is excluded from the "
+                        f"score), found {_show(score)}",
+                    ),
+                )
+        elif score is None:
+            raw.error(
+                at,
+                tr(
+                    f"score manquant : attendu un entier entre 0 et {scale_max}",
+                    f"missing score: expected a whole number between 0 and {scale_max}",
+                ),
+            )
+        elif (
+            isinstance(score, int) and not isinstance(score, bool) and not (0 <= score <= scale_max)
+        ):
+            raw.error(
+                at,
+                tr(
+                    f"score hors de l'échelle : attendu un entier entre 0 et {scale_max}, "
+                    f"trouvé {score}",
+                    f"score outside the scale: expected a whole number between 0 and "
+                    f"{scale_max}, found {score}",
                 ),
             )
 
