@@ -34,7 +34,7 @@ lint: venv
 	$(BIN)/mypy
 
 test: system-deps venv lint
-	$(BIN)/pytest
+	CYBERDIAG_REQUIRE_LAB=1 $(BIN)/pytest
 
 bench: system-deps venv
 	$(BIN)/pip install -q -e '.[bench]'

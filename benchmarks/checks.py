@@ -172,7 +172,7 @@ def run_checkdmarc(domains: list[str], ns: str) -> tuple[float, int]:
     import checkdmarc  # type: ignore[import-untyped]
     import dns.nameserver
 
-    from cyberdiag.net import parse_nameserver
+    from cyberdiag.net.dnsclient import parse_nameserver
 
     ip, port = parse_nameserver(ns)
     servers = [dns.nameserver.Do53Nameserver(ip, port)]

@@ -1,8 +1,11 @@
-"""The error types the CLI turns into one clear line (see cli.main)."""
+"""The three error types of cyberdiag: UserError (one clear line), NotTested, ParseError."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from cyberdiag.i18n import Lang
+from cyberdiag.models import Text
 
 
 class UserError(Exception):
@@ -32,3 +35,23 @@ class ValidationFailed(UserError):
             f"{n} validation error(s).",
             lines=lines,
         )
+
+
+class NotTested(Exception):
+    """A check could not be carried out (network trouble, missing tool...). Not a failure."""
+
+    def __init__(self, fr: str, en: str, evidence: dict[str, Any] | None = None) -> None:
+        super().__init__(en)
+        self.reason = Text(fr=fr, en=en)
+        self.evidence = evidence or {}
+
+
+class ParseError(ValueError):
+    """A record or value does not follow its syntax. `args[0]` says why (English, for evidence);
+    `fr` holds the French text; `code` is a stable short reason where callers branch on it."""
+
+    def __init__(self, en: str, fr: str | None = None, *, code: str = "") -> None:
+        super().__init__(en)
+        self.en = en
+        self.fr = fr or en
+        self.code = code or en

@@ -53,7 +53,7 @@ class RunState:
 
 
 def nameservers_from(options: list[str]) -> list[str]:
-    from cyberdiag.net import nameservers_or_env, parse_nameserver
+    from cyberdiag.net.dnsclient import nameservers_or_env, parse_nameserver
 
     servers = nameservers_or_env(options)
     for s in servers:
@@ -237,7 +237,7 @@ def step_scan(
 
     from cyberdiag.checks import exposure
     from cyberdiag.checks.runner import write_check_run
-    from cyberdiag.net import make_resolver
+    from cyberdiag.net.dnsclient import make_resolver
 
     lang = opts.lang
     if not profile.public_addresses:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from cyberdiag.errors import NotTested
 from cyberdiag.models import CheckResult, Profile, Status, Text
 
 if TYPE_CHECKING:
@@ -22,20 +23,12 @@ if TYPE_CHECKING:
     import dns.resolver
 
 
-class NotTested(Exception):
-    """The check could not be carried out (network trouble, missing tool...). Not a failure."""
-
-    def __init__(self, fr: str, en: str, evidence: dict[str, Any] | None = None) -> None:
-        super().__init__(en)
-        self.reason = Text(fr=fr, en=en)
-        self.evidence = evidence or {}
-
 
 @dataclass
 class CheckContext:
     """Everything a check needs; built once per run and shared by concurrent checks (threads).
 
-    resolver: dnspython resolver built by cyberdiag.net.make_resolver (explicit nameservers).
+    resolver: dnspython resolver from cyberdiag.net.dnsclient.make_resolver (explicit nameservers).
     timeout: seconds for one network operation. profile: the municipality profile, if any.
     memo: per-run cache shared between checks (e.g. MX hosts of a domain), guarded by `lock`.
     """

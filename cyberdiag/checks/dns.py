@@ -11,11 +11,13 @@ import ipaddress
 from datetime import UTC, datetime
 from typing import Any
 
-from cyberdiag import net
 from cyberdiag.checks import lookups as lk
-from cyberdiag.checks.base import CheckContext, CheckFn, NotTested, result
+from cyberdiag.checks.base import CheckContext, CheckFn, result
 from cyberdiag.checks.parsers.psl import org_domain
+from cyberdiag.errors import NotTested
 from cyberdiag.models import CheckResult, Status
+from cyberdiag.net import dnsclient
+from cyberdiag.net.text import clean
 
 MAX_NS = 8
 MAX_NS_IPS = 10
@@ -73,7 +75,7 @@ def _ns_facts(ctx: CheckContext, domain: str) -> dict[str, Any]:
 
         def ask(ip: str) -> dict[str, Any]:
             try:
-                resp = net.direct_query(ip, zone, "SOA", ctx.timeout)
+                resp = dnsclient.direct_query(ip, zone, "SOA", ctx.timeout)
             except NotTested as exc:
                 # A timeout is the server's silence; another error (e.g. "network unreachable"
                 # for IPv6 on an IPv4-only network) is a limit of where we run from.
@@ -206,7 +208,7 @@ def check_axfr(ctx: CheckContext, domain: str) -> CheckResult:
     if not ips:
         raise NotTested("aucune adresse de serveur de noms à interroger",
                         "no nameserver address to ask", {"zone": zone})
-    outcomes = lk.parallel(ctx, lambda ip: net.try_axfr(ip, zone, ctx.timeout), ips)
+    outcomes = lk.parallel(ctx, lambda ip: dnsclient.try_axfr(ip, zone, ctx.timeout), ips)
     per_ip: dict[str, Any] = {}
     open_ips: list[str] = []
     tested = 0
@@ -254,7 +256,7 @@ def check_caa(ctx: CheckContext, domain: str) -> CheckResult:
                       "peut émettre un certificat pour ce domaine.",
                       "No CAA record: any certificate authority may issue a certificate for "
                       "this domain.", {"checked": name})
-    records = [net.clean(r, 300) for r in ans.records]
+    records = [clean(r, 300) for r in ans.records]
     ev = {"name": name, "records": records}
     issuers = [r.value.decode("ascii", "replace") for r in ans.rrset
                if r.tag.lower() in (b"issue", b"issuewild")]
@@ -297,7 +299,7 @@ def check_dnssec(ctx: CheckContext, domain: str) -> CheckResult:  # noqa: C901 -
     ds = lk.lookup(ctx, zone, "DS", dnssec=True)
     keys = lk.lookup(ctx, zone, "DNSKEY", dnssec=True)
     soa = lk.lookup(ctx, zone, "SOA", dnssec=True)
-    ev: dict[str, Any] = {"zone": zone, "ds": [net.clean(r, 200) for r in ds.records]}
+    ev: dict[str, Any] = {"zone": zone, "ds": [clean(r, 200) for r in ds.records]}
     if keys.status == "ok":
         ev["dnskey"] = [
             {"flags": int(k.flags), "algorithm": ALG_NAMES.get(int(k.algorithm),

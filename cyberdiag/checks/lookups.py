@@ -1,6 +1,6 @@
 """Memoised DNS lookups shared by the checks of one run (through ctx.remember).
 
-Every check asks here instead of calling cyberdiag.net directly, so that the MX hosts, the
+Every check asks here instead of calling cyberdiag.net.dnsclient directly, so that the MX hosts, the
 SPF includes or the addresses of a host are looked up once per run whatever the number of
 checks that need them. Errors (NotTested) are remembered too: every check sees the same trouble.
 """
@@ -10,8 +10,9 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from cyberdiag import net
-from cyberdiag.checks.base import CheckContext, NotTested
+from cyberdiag.checks.base import CheckContext
+from cyberdiag.errors import NotTested
+from cyberdiag.net import budget, dnsclient
 
 MAX_MX = 10
 MAX_ADDRESSES = 4
@@ -19,15 +20,15 @@ MAX_ADDRESSES = 4
 
 def lookup(
     ctx: CheckContext, name: str, rdtype: str, *, dnssec: bool = False, cd: bool = True
-) -> net.DnsAnswer:
+) -> dnsclient.DnsAnswer:
     key = ("dns", name.lower().rstrip("."), rdtype, dnssec, cd)
-    ans: net.DnsAnswer = ctx.remember(
-        key, lambda: net.lookup(ctx.resolver, name, rdtype, ctx.timeout, dnssec=dnssec, cd=cd)
+    ans: dnsclient.DnsAnswer = ctx.remember(
+        key, lambda: dnsclient.lookup(ctx.resolver, name, rdtype, ctx.timeout, dnssec=dnssec, cd=cd)
     )
     return ans
 
 
-def txt(ctx: CheckContext, name: str) -> net.DnsAnswer:
+def txt(ctx: CheckContext, name: str) -> dnsclient.DnsAnswer:
     return lookup(ctx, name, "TXT")
 
 
@@ -47,10 +48,10 @@ def addresses(ctx: CheckContext, host: str) -> list[str]:
     return result
 
 
-def mx_hosts(ctx: CheckContext, domain: str) -> tuple[net.DnsAnswer, list[tuple[int, str]]]:
+def mx_hosts(ctx: CheckContext, domain: str) -> tuple[dnsclient.DnsAnswer, list[tuple[int, str]]]:
     """MX answer and its (preference, host) pairs sorted by preference (null MX kept as '.')."""
     ans = lookup(ctx, domain, "MX")
-    rdatas = list(ans.rrset)[: net.MAX_RECORDS] if ans.rrset is not None else []
+    rdatas = list(ans.rrset)[: dnsclient.MAX_RECORDS] if ans.rrset is not None else []
     pairs = sorted((int(r.preference), r.exchange.to_text().lower()) for r in rdatas)
     return ans, pairs
 
@@ -74,10 +75,10 @@ def parallel(ctx: CheckContext, fn: Any, items: list[Any], workers: int = 8) -> 
 
     if len(items) == 1:
         return [safe(items[0])]
-    state = net.inherit_budget()
+    state = budget.inherit_budget()
 
     def with_budget(item: Any) -> Any:
-        net.adopt_budget(state)
+        budget.adopt_budget(state)
         return safe(item)
 
     with ThreadPoolExecutor(max_workers=min(workers, len(items))) as pool:

@@ -12,9 +12,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from cyberdiag import net
 from cyberdiag.checks import lookups as lk
-from cyberdiag.checks.base import CheckContext, CheckFn, NotTested, result
+from cyberdiag.checks.base import CheckContext, CheckFn, result
 from cyberdiag.checks.parsers import ParseError
 from cyberdiag.checks.parsers.dkim import parse_dkim
 from cyberdiag.checks.parsers.dmarc import is_dmarc, mailto_domain, parse_dmarc
@@ -22,7 +21,10 @@ from cyberdiag.checks.parsers.mtasts import is_sts_txt, mx_matches, parse_sts_po
 from cyberdiag.checks.parsers.psl import org_domain
 from cyberdiag.checks.parsers.spf import is_spf, parse_spf
 from cyberdiag.checks.parsers.tlsrpt import is_tlsrpt, parse_tlsrpt
+from cyberdiag.errors import NotTested
 from cyberdiag.models import CheckResult, Status
+from cyberdiag.net import budget, smtp
+from cyberdiag.net.text import clean
 
 SPF_MAX_LOOKUPS = 10
 SPF_MAX_VOID = 2
@@ -188,11 +190,11 @@ class _SpfWalk:
     def walk(self, name: str, text: str, stack: tuple[str, ...]) -> str | None:
         """Evaluate one record; returns its effective 'all' qualifier (following redirect)."""
         if len(self.tree) < 60:
-            self.tree.append("  " * len(stack) + f"{net.clean(name, 100)}: {net.clean(text, 300)}")
+            self.tree.append("  " * len(stack) + f"{clean(name, 100)}: {clean(text, 300)}")
         try:
             rec = parse_spf(text)
         except ParseError as exc:
-            self.error(f"{net.clean(name, 100)} : {exc.fr}", f"{net.clean(name, 100)}: {exc.en}")
+            self.error(f"{clean(name, 100)} : {exc.fr}", f"{clean(name, 100)}: {exc.en}")
             return None
         for term in rec.terms:
             if self.stopped:
@@ -213,8 +215,8 @@ class _SpfWalk:
             target = term.value.rstrip(".").lower() if term.value else name
             if term.name in ("include", "redirect"):
                 if target in stack or target == name:
-                    self.error(f"boucle d'inclusion : {net.clean(target, 100)}",
-                               f"include loop: {net.clean(target, 100)}")
+                    self.error(f"boucle d'inclusion : {clean(target, 100)}",
+                               f"include loop: {clean(target, 100)}")
                     continue
                 if len(stack) >= SPF_MAX_DEPTH:
                     self.error("inclusions trop profondes", "includes nested too deep")
@@ -227,8 +229,8 @@ class _SpfWalk:
                     what_fr = {"multiple": "plusieurs enregistrements SPF"}.get(
                         outcome, "aucun enregistrement SPF")
                     what_en = {"multiple": "several SPF records"}.get(outcome, "no SPF record")
-                    self.error(f"{term.name}:{net.clean(target, 100)} : {what_fr}",
-                               f"{term.name}:{net.clean(target, 100)}: {what_en}")
+                    self.error(f"{term.name}:{clean(target, 100)} : {what_fr}",
+                               f"{term.name}:{clean(target, 100)}: {what_en}")
                     continue
                 q = self.walk(target, sub, (*stack, name))
                 if term.name == "redirect":
@@ -250,7 +252,7 @@ def check_spf(ctx: CheckContext, domain: str) -> CheckResult:  # noqa: C901 - on
     ans = lk.txt(ctx, domain)
     kind = _mail_kind_or_unknown(ctx, domain)
     spf = [r for r in ans.records if is_spf(r)]
-    ev: dict[str, Any] = {"records": [net.clean(r, 512) for r in spf][:5]}
+    ev: dict[str, Any] = {"records": [clean(r, 512) for r in spf][:5]}
     if not spf:
         if kind in ("null", "none"):
             return result(cid, domain, "fail",
@@ -347,7 +349,7 @@ def check_dmarc(ctx: CheckContext, domain: str) -> CheckResult:  # noqa: C901 - 
         recs = _dmarc_records(ctx, org)
         where, inherited = org, bool(recs)
     ev: dict[str, Any] = {"name": f"_dmarc.{where}",
-                          "records": [net.clean(r, 512) for r in recs][:5],
+                          "records": [clean(r, 512) for r in recs][:5],
                           "organisational_domain": org}
     if not recs:
         return result(cid, domain, "fail",
@@ -440,7 +442,7 @@ def check_dkim(ctx: CheckContext, domain: str) -> CheckResult:  # noqa: C901 - o
         if recs:
             found[sel] = recs[0]
     ev: dict[str, Any] = {"declared": declared, "tried": candidates,
-                          "found": {s: net.clean(t, 200) for s, t in found.items()}}
+                          "found": {s: clean(t, 200) for s, t in found.items()}}
     missing = [s for s in declared if s not in found]
     if not found and trouble:  # cannot tell "unknown" from network trouble
         first = trouble[0]
@@ -520,7 +522,7 @@ def _single_txt(ctx: CheckContext, cid: str, domain: str, name: str,
     """The one TXT record of `name` that `keep` selects, with the evidence so far; or the verdict
     when there is none (warn, with the `absent` message) or several (fail)."""
     recs = [r for r in lk.txt(ctx, name).records if keep(r)]
-    ev: dict[str, Any] = {ev_key: [net.clean(r, 300) for r in recs][:5]}
+    ev: dict[str, Any] = {ev_key: [clean(r, 300) for r in recs][:5]}
     if not recs:
         return result(cid, domain, "warn", absent_fr, absent_en, ev)
     if len(recs) > 1:
@@ -557,11 +559,11 @@ def check_mta_sts(ctx: CheckContext, domain: str) -> CheckResult:  # noqa: C901 
                       "introuvable.",
                       f"MTA-STS announced but {host} has no address: the policy cannot be "
                       "fetched.", ev)
-    from cyberdiag import http
+    from cyberdiag.net import http
 
     try:
         resp = http.fetch_first(host, ips, "/.well-known/mta-sts.txt",
-                                timeout=net.remaining(ctx.timeout), max_bytes=65536)
+                                timeout=budget.remaining(ctx.timeout), max_bytes=65536)
     except http.HttpProtocolError as exc:
         ev["error"] = exc.reason.en
         return result(cid, domain, "fail",
@@ -584,7 +586,7 @@ def check_mta_sts(ctx: CheckContext, domain: str) -> CheckResult:  # noqa: C901 
                       f"La politique MTA-STS est introuvable (HTTP {resp.status}).",
                       f"The MTA-STS policy cannot be fetched (HTTP {resp.status}).", ev)
     body = resp.body.decode("utf-8", "replace")
-    ev["policy"] = net.clean(body, 1000)
+    ev["policy"] = clean(body, 1000)
     try:
         policy = parse_sts_policy(body)
     except ParseError as exc:
@@ -646,15 +648,15 @@ def _smtp_probe(ctx: CheckContext, host: str, ip: str) -> dict[str, Any]:
     Raises NotTested on network trouble."""
 
     def compute() -> dict[str, Any]:
-        from cyberdiag import tls
+        from cyberdiag.net import tls
 
         out: dict[str, Any] = {"host": host, "ip": ip}
-        sock = tls.connect(ip, 25, net.remaining(ctx.timeout))
+        sock = tls.connect(ip, 25, budget.remaining(ctx.timeout))
         try:
-            with tls.watchdog(sock, net.remaining(ctx.timeout)) as fired:
+            with tls.watchdog(sock, budget.remaining(ctx.timeout)) as fired:
                 try:
-                    banner, exts = net.smtp_greet(sock, ip)
-                except net.SmtpError as exc:
+                    banner, exts = smtp.smtp_greet(sock, ip)
+                except smtp.SmtpError as exc:
                     out.update({"smtp": False, "error": str(exc)})
                     return out
                 except NotTested:
@@ -666,27 +668,27 @@ def _smtp_probe(ctx: CheckContext, host: str, ip: str) -> dict[str, Any]:
                     raise
                 out.update({"banner": banner, "starttls": "STARTTLS" in exts})
                 try:
-                    net.smtp_command(sock, "QUIT", ip)
-                except (NotTested, net.SmtpError):
+                    smtp.smtp_command(sock, "QUIT", ip)
+                except (NotTested, smtp.SmtpError):
                     pass
         finally:
             sock.close()
         if not out["starttls"]:
             return out
-        info = tls.tls_probe(ip, 25, host, net.remaining(ctx.timeout),
-                             starttls=net.smtp_starttls(ip))
+        info = tls.tls_probe(ip, 25, host, budget.remaining(ctx.timeout),
+                             starttls=smtp.smtp_starttls(ip))
         out["tls"] = info.evidence()
         out["_info"] = info
         if info.version is None:
-            out["legacy"] = tls.legacy_versions(ip, 25, host, net.remaining(ctx.timeout),
-                                                starttls=net.smtp_starttls(ip))
+            out["legacy"] = tls.legacy_versions(ip, 25, host, budget.remaining(ctx.timeout),
+                                                starttls=smtp.smtp_starttls(ip))
         return out
 
     def with_retry() -> dict[str, Any]:
         try:
             return compute()
         except NotTested:  # network trouble: one retry, if the budget allows
-            net.remaining(ctx.timeout)
+            budget.remaining(ctx.timeout)
             return compute()
 
     probe: dict[str, Any] = ctx.remember(("smtp", host, ip), with_retry)
@@ -698,15 +700,15 @@ def _smtp_ders(ctx: CheckContext, host: str, ip: str) -> list[bytes]:
     (for DANE). Only fetched when a TLSA record needs it. Raises NotTested."""
 
     def compute() -> list[bytes]:
-        from cyberdiag import tls
+        from cyberdiag.net import tls
 
         probe = _smtp_probe(ctx, host, ip)
         if not probe.get("starttls") or not probe.get("tls", {}).get("version"):
             return []
-        deadline = time.monotonic() + net.remaining(ctx.timeout)
+        deadline = time.monotonic() + budget.remaining(ctx.timeout)
         try:
             tsock = tls.open_tls(ip, 25, host, tls.lenient_context(), deadline,
-                                 net.smtp_starttls(ip))
+                                 smtp.smtp_starttls(ip))
         except tls.HandshakeFailed:
             return []
         with tsock:
@@ -852,7 +854,7 @@ def check_dane(ctx: CheckContext, domain: str) -> CheckResult:  # noqa: C901 - o
         raise nt
     with_tlsa = {h: a for h, a in zip(hosts, answers, strict=True)
                  if not isinstance(a, Exception) and a.status == "ok"}
-    ev: dict[str, Any] = {"tlsa": {h: [net.clean(r, 200) for r in a.records][:5]
+    ev: dict[str, Any] = {"tlsa": {h: [clean(r, 200) for r in a.records][:5]
                                    for h, a in with_tlsa.items()}}
     if not with_tlsa:
         signed = lk.lookup(ctx, zone_of(ctx, hosts[0]), "DNSKEY").status == "ok"

@@ -73,9 +73,10 @@ def run_checks(
     import dns.dnssec  # noqa: F401 - import once here, not under the import lock of 32 threads
     import dns.resolver  # noqa: F401
 
-    from cyberdiag import net
     from cyberdiag.checks.mail import PROFILE_CHECKS
     from cyberdiag.checks.registry import CHECKS
+    from cyberdiag.net import dnsclient
+    from cyberdiag.net.budget import budget
 
     if not timeout > 0 or timeout > 300:
         raise UserError(
@@ -93,7 +94,7 @@ def run_checks(
                 f"Unknown check(s): {', '.join(unknown)}. Known: {', '.join(CHECKS)}.",
             )
         ids = [i for i in ids if i in only]
-    resolver = net.make_resolver(nameservers, timeout)
+    resolver = dnsclient.make_resolver(nameservers, timeout)
     ctx = CheckContext(resolver=resolver, timeout=timeout, profile=profile,
                        nameservers=list(nameservers))
     tasks: list[tuple[str, str]] = []
@@ -105,12 +106,12 @@ def run_checks(
                       else (names[0] if names else None))
     if profile_target:
         tasks.extend((cid, profile_target) for cid in ids if cid in PROFILE_CHECKS)
-    budget = check_budget(timeout)
+    seconds = check_budget(timeout)
     cancel = threading.Event()
 
     def run(task: tuple[str, str]) -> CheckResult:
         cid, target = task
-        with net.budget(budget, cancel):
+        with budget(seconds, cancel):
             return run_one(CHECKS[cid], cid, ctx, target)
 
     order = {d: i for i, d in enumerate(names)}

@@ -17,13 +17,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from cyberdiag import net
 from cyberdiag.checks import lookups
-from cyberdiag.checks import webparse as wp
-from cyberdiag.checks.base import CheckContext, CheckFn, NotTested, result
-from cyberdiag.http import Hop, HttpProtocolError, HttpResponse, fetch_chain
+from cyberdiag.checks.base import CheckContext, CheckFn, result
+from cyberdiag.checks.parsers import web as wp
+from cyberdiag.errors import NotTested, ParseError
 from cyberdiag.models import CheckResult, Status, Text
-from cyberdiag.tls import (
+from cyberdiag.net import budget
+from cyberdiag.net.http import Hop, HttpProtocolError, HttpResponse, fetch_chain
+from cyberdiag.net.text import clean
+from cyberdiag.net.tls import (
     TlsInfo,
     client_legacy_support,
     legacy_versions,
@@ -67,8 +69,8 @@ def ascii_domain(domain: str) -> str:
         return d.encode("idna").decode("ascii")
     except UnicodeError:
         raise NotTested(
-            f"nom de domaine non convertible en ASCII : {net.clean(d, 100)}",
-            f"domain name cannot be converted to ASCII: {net.clean(d, 100)}",
+            f"nom de domaine non convertible en ASCII : {clean(d, 100)}",
+            f"domain name cannot be converted to ASCII: {clean(d, 100)}",
         ) from None
 
 
@@ -90,11 +92,11 @@ def _no_site(check_id: str, domain: str) -> CheckResult:
 
 def _c(text: str, limit: int = 512) -> str:
     """Printable, bounded text from a stranger (server headers, certificate fields)."""
-    return net.clean(text, limit)
+    return clean(text, limit)
 
 
 def _timeout(ctx: CheckContext) -> float:
-    return net.remaining(ctx.timeout)
+    return budget.remaining(ctx.timeout)
 
 
 # ------------------------------------------------------------------------------------------
@@ -384,7 +386,7 @@ def hsts_core(ctx: CheckContext, site: Site) -> CheckResult:
         )
     try:
         hsts = wp.parse_hsts(values[0])
-    except wp.ParseError as exc:
+    except ParseError as exc:
         fr, en = _HSTS_TEXT.get(exc.code, ("invalide", "invalid"))
         ev["error"] = exc.code
         return result(
@@ -765,7 +767,7 @@ def cookies_core(ctx: CheckContext, site: Site) -> CheckResult:
         for raw in resp.header_all("set-cookie")[:50]:
             try:
                 c = wp.parse_set_cookie(raw)
-            except wp.ParseError:
+            except ParseError:
                 invalid.append(raw[:100])
                 continue
             cookies.append(
@@ -903,7 +905,7 @@ def security_txt_core(ctx: CheckContext, site: Site) -> CheckResult:
         ev |= {"url": resp.url, "content_type": resp.header("content-type")}
         try:
             st = wp.parse_security_txt(resp.text())
-        except wp.ParseError as exc:
+        except ParseError as exc:
             ev["error"] = exc.code
     if resp is None or st is None:
         return result(

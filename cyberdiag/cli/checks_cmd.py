@@ -78,7 +78,7 @@ def check(
 
     from cyberdiag.checks.runner import make_check_run, write_check_run
     from cyberdiag.errors import UserError
-    from cyberdiag.net import nameservers_or_env
+    from cyberdiag.net.dnsclient import nameservers_or_env
 
     prof = None
     if profile is not None:
@@ -229,7 +229,7 @@ DirOpt = Annotated[
 
 def _describe(info: Any) -> None:
     from cyberdiag.i18n import tr
-    from cyberdiag.net import NAMESERVER_ENV
+    from cyberdiag.net.dnsclient import NAMESERVER_ENV
 
     typer.echo(tr(f"Laboratoire en marche dans {info.directory} ({len(info.domains)} domaines).",
                   f"Lab running in {info.directory} ({len(info.domains)} domains)."))

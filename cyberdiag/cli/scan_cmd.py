@@ -153,7 +153,7 @@ def scan(
     from cyberdiag.checks import exposure
     from cyberdiag.errors import UserError
     from cyberdiag.i18n import tr
-    from cyberdiag.net import make_resolver
+    from cyberdiag.net.dnsclient import make_resolver
     from cyberdiag.selfaudit import load_profile_file
 
     err = Console(stderr=True, highlight=False)

@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from cyberdiag.lab.territory import EXTERNAL_REPORTS_DOMAIN, Municipality
+from cyberdiag.lab.communes import EXTERNAL_REPORTS_DOMAIN, Municipality
 
 SERIAL = 2026112301
 TTL = 300

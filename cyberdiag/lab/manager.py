@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from cyberdiag.errors import UserError
-from cyberdiag.lab import territory as terr
+from cyberdiag.lab import communes as terr
 
 STATE = "state.json"
 

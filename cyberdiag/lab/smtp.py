@@ -1,6 +1,6 @@
 """Mail servers of the lab: aiosmtpd on port 25 of loopback addresses, one per municipality.
 
-All servers share one asyncio loop in a background thread. Cases (see territory.SMTP_CASES):
+All servers share one asyncio loop in a background thread. Cases (see communes.SMTP_CASES):
 STARTTLS with a valid, expired, wrong-name or self-signed certificate, TLS 1.0 only, no
 STARTTLS at all, a server that closes the connection at once, one that never speaks.
 Messages received are discarded.

@@ -135,7 +135,7 @@ def run_check_all(
     show_progress: bool = True,
 ) -> Summary:
     from cyberdiag.i18n import tr
-    from cyberdiag.net import parse_nameserver
+    from cyberdiag.net.dnsclient import parse_nameserver
 
     if not nameservers:
         raise UserError(

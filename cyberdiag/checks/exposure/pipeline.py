@@ -28,7 +28,7 @@ def scan_profile(
     """
     from datetime import UTC, datetime
 
-    from cyberdiag.net import make_resolver
+    from cyberdiag.net.dnsclient import make_resolver
 
     catalogue = load_port_catalogue()
     port_list = parse_ports(ports, catalogue)

@@ -64,7 +64,7 @@ def expand_targets(
 def _resolve_into(t: Target, name: str, resolver: dns.resolver.Resolver) -> None:
     import dns.exception
 
-    from cyberdiag.net import resolve_addresses
+    from cyberdiag.net.dnsclient import resolve_addresses
 
     try:
         found = resolve_addresses(name, resolver)

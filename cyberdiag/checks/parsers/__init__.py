@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
+from cyberdiag.errors import ParseError
 
-class ParseError(ValueError):
-    """A record does not follow its syntax. `args[0]` says why (English, for evidence);
-    `fr` holds the French text."""
-
-    def __init__(self, en: str, fr: str | None = None) -> None:
-        super().__init__(en)
-        self.en = en
-        self.fr = fr or en
+__all__ = ["ParseError", "tag_list"]
 
 
 def tag_list(text: str, *, what: str) -> list[tuple[str, str]]:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cyberdiag.checks import webparse as wp
+from cyberdiag.checks.parsers import web as wp
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 

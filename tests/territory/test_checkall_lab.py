@@ -13,7 +13,7 @@ from pathlib import Path
 from cyberdiag.lab.manager import LabInfo
 from cyberdiag.models import CheckRun
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DOMAINS = [
     "bonneville.test",
     "ville-exemple.test",

@@ -11,16 +11,14 @@ runner sets for the current thread (`budget`).
 
 from __future__ import annotations
 
-import contextlib
 import ipaddress
-import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from cyberdiag.checks.base import NotTested
-from cyberdiag.errors import UserError
+from cyberdiag.errors import NotTested, UserError
+from cyberdiag.net.budget import remaining
+from cyberdiag.net.text import clean
 
 if TYPE_CHECKING:  # dnspython is imported lazily (startup time)
     import dns.message
@@ -126,75 +124,6 @@ def resolve_addresses(name: str, resolver: dns.resolver.Resolver) -> list[str]:
         out.extend(r.to_text() for r in answer)
     return out
 
-
-# ------------------------------------------------------------------------------------------
-# Time budget of the current check (set by the runner, per thread)
-# ------------------------------------------------------------------------------------------
-
-_local = threading.local()
-
-
-@contextlib.contextmanager
-def budget(seconds: float, cancel: threading.Event | None = None) -> Iterator[None]:
-    """Bound every lookup made by this thread inside the block to `seconds` in total; once
-    `cancel` is set (Ctrl-C), the next network operation gives up at once."""
-    previous = (getattr(_local, "deadline", None), getattr(_local, "cancel", None))
-    _local.deadline = time.monotonic() + seconds
-    _local.cancel = cancel
-    try:
-        yield
-    finally:
-        _local.deadline, _local.cancel = previous
-
-
-def inherit_budget() -> tuple[float | None, threading.Event | None]:
-    """The current thread's budget, to hand to helper threads (see adopt_budget)."""
-    return getattr(_local, "deadline", None), getattr(_local, "cancel", None)
-
-
-def adopt_budget(state: tuple[float | None, threading.Event | None]) -> None:
-    _local.deadline, _local.cancel = state
-
-
-def remaining(timeout: float) -> float:
-    """Time allowed for the next network operation: `timeout`, cut by the check's budget."""
-    cancel: threading.Event | None = getattr(_local, "cancel", None)
-    if cancel is not None and cancel.is_set():
-        raise NotTested("vérification interrompue", "check interrupted", {"error": "interrupted"})
-    deadline: float | None = getattr(_local, "deadline", None)
-    if deadline is None:
-        return timeout
-    left = deadline - time.monotonic()
-    if left <= 0.01:
-        raise NotTested(
-            "la vérification a dépassé son temps maximal (réseau trop lent ou données hostiles)",
-            "the check ran out of time (network too slow or hostile data)",
-            {"error": "budget"},
-        )
-    return min(timeout, left)
-
-
-# ------------------------------------------------------------------------------------------
-# Text from strangers
-# ------------------------------------------------------------------------------------------
-
-
-def clean(text: str, limit: int = 512) -> str:
-    """Printable, bounded version of a text received from the network (for evidence)."""
-    out = []
-    for ch in text[: limit + 1]:
-        if ch.isprintable() or ch == " ":
-            out.append(ch)
-        else:
-            out.append(ch.encode("unicode_escape").decode("ascii"))
-    s = "".join(out)
-    if len(text) > limit:
-        s = s[:limit] + f"… [{len(text)} chars]"
-    return s
-
-
-def has_control_chars(text: str) -> bool:
-    return any(not (ch.isprintable() or ch == " ") for ch in text)
 
 
 def txt_string(rdata: Any) -> str:
@@ -480,90 +409,3 @@ def try_axfr(ip: str, zone: str, timeout: float = DEFAULT_TIMEOUT, *, port: int 
     return sum(len(rr) for rr in resp.answer)
 
 
-# ------------------------------------------------------------------------------------------
-# SMTP (port 25 of an MX address: banner, EHLO, STARTTLS)
-# ------------------------------------------------------------------------------------------
-
-SMTP_MAX_REPLY = 65536
-EHLO_NAME = "cyberdiag.invalid"
-
-
-class SmtpError(Exception):
-    """The server answered, but not as an SMTP server should (data, not network trouble)."""
-
-
-def smtp_reply(sock: Any, ip: str = "") -> tuple[int, list[str]]:
-    """Read one (possibly multi-line) SMTP reply: (code, lines). Bounded in size.
-
-    Raises NotTested if the connection closes or times out (network trouble), SmtpError on
-    garbage."""
-
-    buf = b""
-    while True:
-        lines = buf.split(b"\r\n")
-        complete = lines[:-1]
-        if complete and (len(complete[-1]) < 4 or complete[-1][3:4] == b" "):
-            break
-        if len(buf) > SMTP_MAX_REPLY:
-            raise SmtpError("reply too long")
-        try:
-            chunk = sock.recv(4096)
-        except TimeoutError:
-            raise NotTested(f"le serveur SMTP {ip} ne répond pas dans le délai",
-                            f"the SMTP server {ip} did not answer in time",
-                            {"ip": ip, "error": "timeout"}) from None
-        except OSError as exc:
-            raise NotTested(f"connexion SMTP avec {ip} interrompue",
-                            f"SMTP connection with {ip} broken ({type(exc).__name__})",
-                            {"ip": ip, "error": type(exc).__name__}) from None
-        if not chunk:
-            raise NotTested(f"le serveur SMTP {ip} a fermé la connexion",
-                            f"the SMTP server {ip} closed the connection",
-                            {"ip": ip, "error": "closed"})
-        buf += chunk
-    text = [line.decode("utf-8", "replace") for line in complete]
-    code = text[-1][:3]
-    if not code.isdigit():
-        raise SmtpError(f"not an SMTP reply: {clean(text[-1], 80)}")
-    return int(code), [line[4:] for line in text]
-
-
-def smtp_command(sock: Any, line: str, ip: str = "") -> tuple[int, list[str]]:
-    try:
-        sock.sendall(line.encode("ascii") + b"\r\n")
-    except OSError as exc:
-        raise NotTested(f"connexion SMTP avec {ip} interrompue",
-                        f"SMTP connection with {ip} broken ({type(exc).__name__})",
-                        {"ip": ip, "error": type(exc).__name__}) from None
-    return smtp_reply(sock, ip)
-
-
-def smtp_greet(sock: Any, ip: str = "") -> tuple[str, list[str]]:
-    """Read the banner and say EHLO; returns (banner, EHLO extension keywords upper-case)."""
-    code, banner = smtp_reply(sock, ip)
-    if code != 220:
-        raise SmtpError(f"banner {code} {clean(' '.join(banner), 120)}")
-    code, lines = smtp_command(sock, f"EHLO {EHLO_NAME}", ip)
-    if code != 250:
-        raise SmtpError(f"EHLO refused ({code})")
-    exts = [ln.split(" ")[0].upper() for ln in lines[1:]]
-    return clean(" ".join(banner), 200), exts
-
-
-def smtp_starttls(ip: str) -> Any:
-    """A callable for cyberdiag.tls: banner, EHLO, STARTTLS on the plain socket."""
-
-    def run(sock: Any) -> None:
-        try:
-            _banner, exts = smtp_greet(sock, ip)
-            if "STARTTLS" not in exts:
-                raise SmtpError("STARTTLS not offered")
-            code, _ = smtp_command(sock, "STARTTLS", ip)
-            if code != 220:
-                raise SmtpError(f"STARTTLS refused ({code})")
-        except SmtpError as exc:
-            raise NotTested(f"dialogue SMTP inattendu avec {ip}",
-                            f"unexpected SMTP dialogue with {ip}: {exc}",
-                            {"ip": ip, "error": str(exc)}) from None
-
-    return run

@@ -1,4 +1,4 @@
-"""Web checks against real nginx sites on loopback (tests/web_fixtures.py).
+"""Web checks against real nginx sites on loopback (tests/conftest.py).
 
 The checks' cores take (ctx, Site) so they run on IP addresses directly; the DNS-resolving
 wrapper is tested with the full lab (see test_checks_web_lab at the end, skipped without it).
@@ -11,17 +11,17 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from cyberdiag.checks.base import CheckContext, NotTested, run_one
+from cyberdiag.checks.base import CheckContext, run_one
 from cyberdiag.checks.web import CORES, WEB_CHECKS, Site, name_matches
+from cyberdiag.errors import NotTested
 from cyberdiag.lab.web import WEB_CASES
 from cyberdiag.models import CheckCatalogue, CheckResult
-from cyberdiag.net import make_resolver
+from cyberdiag.net.dnsclient import make_resolver
 
 # Expected status per case and check (hand-written from the case descriptions).
 if TYPE_CHECKING:
-    from web_fixtures import WebLab
+    from conftest import WebLab
 
-pytest_plugins = ["web_fixtures"]
 
 P, W, F, NA, NT = "pass", "warn", "fail", "not_applicable", "not_tested"
 IDS = [
@@ -212,7 +212,7 @@ def test_wrapper_not_tested_without_resolver() -> None:
 
 
 # ------------------------------------------------------------------------------------------
-# The DNS-resolving wrappers, through the full lab (tests/lab_fixtures.py; skipped without it)
+# The DNS-resolving wrappers, through the full lab (tests/conftest.py; skipped without it)
 # ------------------------------------------------------------------------------------------
 
 
@@ -227,7 +227,7 @@ def _expected_in_lab(m: object) -> list[str]:
 
 def test_checks_web_lab(lab_results: dict[tuple[str, str], CheckResult]) -> None:
     """Every fixture municipality of the lab, through the registry and our resolver."""
-    from cyberdiag.lab.territory import fixtures
+    from cyberdiag.lab.communes import fixtures
 
     errors = {}
     for m in fixtures():

@@ -1,6 +1,6 @@
 """DNS checks against the lab's real servers (NSD + validating unbound on loopback).
 
-Each fixture municipality (cyberdiag/lab/territory.py) has a hand-written expected status per
+Each fixture municipality (cyberdiag/lab/communes.py) has a hand-written expected status per
 check id; the statuses are those a careful administrator would give the case, not copies of a
 previous run.
 """

@@ -16,15 +16,14 @@ from cryptography import x509
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cyberdiag.checks.base import NotTested
-from cyberdiag.http import Hop, HttpProtocolError, HttpResponse, fetch, fetch_chain, fetch_first
+from cyberdiag.errors import NotTested
 from cyberdiag.lab.pki import issue, make_pki
-from cyberdiag.tls import cert_info, client_legacy_support, legacy_versions, tls_probe
+from cyberdiag.net.http import Hop, HttpProtocolError, HttpResponse, fetch, fetch_chain, fetch_first
+from cyberdiag.net.tls import cert_info, client_legacy_support, legacy_versions, tls_probe
 
 if TYPE_CHECKING:
-    from web_fixtures import Hostile, WebLab
+    from conftest import Hostile, WebLab
 
-pytest_plugins = ["web_fixtures"]
 
 
 def free_port(ip: str) -> int:
@@ -378,7 +377,7 @@ def test_redirect_chains(hostile: Hostile) -> None:
     )
 )
 def test_parse_head_random(head: bytes) -> None:
-    from cyberdiag.http import _parse_head
+    from cyberdiag.net.http import _parse_head
 
     try:
         status, _reason, headers = _parse_head(head, "http://x.test/")

@@ -33,7 +33,7 @@ from cyberdiag.resources import data_file
 
 pytestmark = pytest.mark.skipif(exposure.find_nmap() is None, reason="nmap is not installed")
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[3]
 
 
 def _run(path: Path) -> CheckRun:

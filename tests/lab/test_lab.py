@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from cyberdiag.cli import main
-from cyberdiag.lab import territory
+from cyberdiag.lab import communes
 from cyberdiag.lab.dns import Keys, municipality_zone, txt_rdata
 from cyberdiag.lab.manager import LabInfo, info
 
@@ -47,23 +47,23 @@ def test_cli_start_stop(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
 
 
 def test_generate_is_deterministic_and_distinct() -> None:
-    a = territory.generate(90)
-    b = territory.generate(90)
+    a = communes.generate(90)
+    b = communes.generate(90)
     assert a == b
     assert len({m.domain for m in a}) == 90 and len({m.index for m in a}) == 90
-    fixtures = territory.fixtures()
+    fixtures = communes.fixtures()
     assert not {m.index for m in fixtures} & {m.index for m in a}
     assert "ville-exemple.test" in {m.domain for m in fixtures}
-    assert {m.smtp for m in a} <= set(territory.SMTP_CASES)
+    assert {m.smtp for m in a} <= set(communes.SMTP_CASES)
     with pytest.raises(ValueError):
-        territory.generate(500)
+        communes.generate(500)
 
 
 def test_zone_text_escapes_and_splits() -> None:
     assert txt_rdata('a"b\\c\x01') == '"a\\034b\\092c\\001"'
     big = txt_rdata("x" * 600)
     assert big.count('"') == 6  # three strings of at most 255 bytes
-    hostile = next(m for m in territory.fixtures() if m.domain == "hostile.test")
+    hostile = next(m for m in communes.fixtures() if m.domain == "hostile.test")
     text = municipality_zone(hostile, 150, Keys())
     assert "\\001" in text and "\\027" in text  # control characters escaped
     assert "d50 TXT" in text
@@ -72,5 +72,5 @@ def test_zone_text_escapes_and_splits() -> None:
 def test_profile_dict_is_a_valid_profile() -> None:
     from cyberdiag.models import Profile
 
-    for m in territory.fixtures():
+    for m in communes.fixtures():
         Profile.model_validate(m.profile_dict())

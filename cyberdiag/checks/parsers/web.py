@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
+from cyberdiag.errors import ParseError
+
 Verdict = Literal["ok", "weak", "missing"]
 
 # Limits on what is looked at (the HTTP client already bounds sizes; these bound CPU).
@@ -23,14 +25,6 @@ MAX_TEXT = 65536
 HSTS_SIX_MONTHS = 15_768_000  # 182.5 days, the usual lower bound (Mozilla Observatory)
 HSTS_ONE_YEAR = 31_536_000  # required for the preload list
 
-
-class ParseError(ValueError):
-    """A value that cannot be parsed; `code` is a stable short reason."""
-
-    def __init__(self, code: str, detail: str = "") -> None:
-        super().__init__(f"{code}: {detail}" if detail else code)
-        self.code = code
-        self.detail = detail
 
 
 def _clean(value: str) -> str:
@@ -63,20 +57,20 @@ def parse_hsts(value: str) -> Hsts:
         name, sep, val = part.partition("=")
         name = name.strip().lower()
         if not _TOKEN.match(name):
-            raise ParseError("hsts_syntax", part[:80])
+            raise ParseError(f"hsts_syntax: {part[:80]}", code="hsts_syntax")
         v: str | None = None
         if sep:
             v = val.strip()
             if len(v) >= 2 and v[0] == v[-1] == '"':
                 v = v[1:-1]
         if name in seen:
-            raise ParseError("hsts_duplicate", name)
+            raise ParseError(f"hsts_duplicate: {name}", code="hsts_duplicate")
         seen[name] = v
     if "max-age" not in seen:
-        raise ParseError("hsts_no_max_age")
+        raise ParseError("hsts_no_max_age", code="hsts_no_max_age")
     age = seen["max-age"]
     if age is None or not age.isdigit() or not age.isascii() or len(age) > 12:
-        raise ParseError("hsts_bad_max_age", str(age)[:40])
+        raise ParseError(f"hsts_bad_max_age: {str(age)[:40]}", code="hsts_bad_max_age")
     return Hsts(
         max_age=int(age),
         include_subdomains="includesubdomains" in seen,
@@ -245,10 +239,10 @@ def parse_set_cookie(value: str) -> Cookie:
     parts = _clean(value).split(";")
     pair = parts[0]
     if "=" not in pair:
-        raise ParseError("cookie_no_pair", pair[:40])
+        raise ParseError(f"cookie_no_pair: {pair[:40]}", code="cookie_no_pair")
     name = pair.split("=", 1)[0].strip()
     if not name:
-        raise ParseError("cookie_no_name")
+        raise ParseError("cookie_no_name", code="cookie_no_name")
     secure = httponly = False
     samesite: str | None = None
     domain: str | None = None
@@ -332,7 +326,7 @@ class SecurityTxt:
 def parse_rfc3339(text: str) -> datetime:
     t = text.strip()
     if not _RFC3339.match(t):
-        raise ParseError("bad_datetime", t[:60])
+        raise ParseError(f"bad_datetime: {t[:60]}", code="bad_datetime")
     t = t.upper().replace(" ", "T").replace("Z", "+00:00")
     frac = re.search(r"\.(\d+)", t)
     if frac and len(frac.group(1)) > 6:  # Python keeps microseconds at most
@@ -340,7 +334,7 @@ def parse_rfc3339(text: str) -> datetime:
     try:
         return datetime.fromisoformat(t).astimezone(UTC)
     except ValueError as exc:  # e.g. month 13
-        raise ParseError("bad_datetime", text[:60]) from exc
+        raise ParseError(f"bad_datetime: {text[:60]}", code="bad_datetime") from exc
 
 
 def _strip_signature(lines: list[str]) -> tuple[list[str], bool]:
@@ -354,7 +348,7 @@ def _strip_signature(lines: list[str]) -> tuple[list[str], bool]:
         if line.strip() == "-----BEGIN PGP SIGNATURE-----":
             return body, True
         body.append(line[2:] if line.startswith("- ") else line)
-    raise ParseError("bad_signature", "no signature block")
+    raise ParseError("bad_signature: no signature block", code="bad_signature")
 
 
 def parse_security_txt(text: str) -> SecurityTxt:
@@ -377,7 +371,7 @@ def parse_security_txt(text: str) -> SecurityTxt:
             unknown.append(name[:64])
         fields.setdefault(name, []).append(value[:2048])
     if not fields:
-        raise ParseError("not_security_txt")
+        raise ParseError("not_security_txt", code="not_security_txt")
     expires: datetime | None = None
     exp_values = fields.get("expires", [])
     if len(exp_values) > 1:

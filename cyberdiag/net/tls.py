@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from cyberdiag.checks.base import NotTested
+from cyberdiag.errors import NotTested
 
 StartTls = Callable[[socket.socket], None]
 

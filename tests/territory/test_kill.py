@@ -16,7 +16,7 @@ from territory_fixtures import municipalities, write_diagnostics
 from cyberdiag.territory.importer import DELAY_ENV, import_files
 from cyberdiag.territory.store import open_store
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _dump(path: Path) -> list[str]:

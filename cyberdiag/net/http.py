@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from cyberdiag.checks.base import NotTested
-from cyberdiag.net import clean
-from cyberdiag.tls import (
+from cyberdiag.errors import NotTested
+from cyberdiag.net.text import clean
+from cyberdiag.net.tls import (
     HandshakeFailed,
     TlsInfo,
     connect,
