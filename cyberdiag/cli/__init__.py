@@ -8,8 +8,18 @@ from __future__ import annotations
 
 import sys
 
-# Command modules register themselves on `app` when imported (cheap imports only).
-from cyberdiag.cli import core  # noqa: E402,F401,I001
+# Command modules register themselves on `app` when imported (each imports only typer and the
+# standard library at module level: `cyberdiag --help` stays fast).
+# The registration order is the order of `cyberdiag --help`: the user's journey.
+# isort: off
+from cyberdiag.cli import core  # noqa: F401
+from cyberdiag.cli import checks_cmd  # noqa: F401
+from cyberdiag.cli import scan_cmd  # noqa: F401
+from cyberdiag.cli import report_cmd  # noqa: F401
+from cyberdiag.cli import run_cmd  # noqa: F401
+from cyberdiag.cli import territory_cmd  # noqa: F401
+from cyberdiag.cli import workshop_cmd  # noqa: F401
+# isort: on
 from cyberdiag.cli.app import app
 
 EXIT_USER = 1
@@ -18,20 +28,6 @@ EXIT_BUG = 3
 
 __all__ = ["app", "entry", "main"]
 
-
-def _register_optional() -> None:
-    """Import the command modules. Each one only imports typer at module level."""
-    import importlib
-
-    for name in ("checks_cmd", "scan_cmd", "report_cmd", "territory_cmd", "workshop_cmd"):
-        try:
-            importlib.import_module(f"cyberdiag.cli.{name}")
-        except ModuleNotFoundError as exc:  # a module not written yet in this checkout
-            if exc.name != f"cyberdiag.cli.{name}":
-                raise
-
-
-_register_optional()
 
 
 def _err(text: str) -> None:
