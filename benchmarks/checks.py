@@ -14,7 +14,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import ipaddress
+import logging
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -27,6 +30,10 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from cyberdiag.checks.runner import run_checks  # noqa: E402 - after the path is set
+from cyberdiag.lab.manager import start_lab, stop_lab  # noqa: E402
+from cyberdiag.net.dnsclient import parse_nameserver  # noqa: E402
 
 # Our checks that overlap what checkdmarc does (DNSSEC, SOA, NS, MX, SPF, DMARC, TLS-RPT).
 OVERLAP = ["dns.dnssec", "dns.soa_consistency", "dns.ns", "mail.mx", "mail.spf", "mail.dmarc",
@@ -130,15 +137,11 @@ def delaying_proxy(upstream_ip: str, delay: float) -> Iterator[str]:
 
 
 def _cpu() -> float:
-    import resource
-
     r = resource.getrusage(resource.RUSAGE_SELF)
     return r.ru_utime + r.ru_stime
 
 
 def run_ours(domains: list[str], ns: str, only: list[str] | None) -> tuple[float, Counter[str]]:
-    from cyberdiag.checks.runner import run_checks
-
     t0, c0 = time.perf_counter(), _cpu()
     res = run_checks(domains, nameservers=[ns], timeout=5.0, only=only)
     wall = time.perf_counter() - t0
@@ -150,8 +153,6 @@ def run_ours(domains: list[str], ns: str, only: list[str] | None) -> tuple[float
 @contextlib.contextmanager
 def no_system_resolver() -> Iterator[None]:
     """Refuse any name resolution through the system resolver (IP literals still work)."""
-    import ipaddress
-
     real = socket.getaddrinfo
 
     def guarded(host: Any, *args: Any, **kw: Any) -> Any:
@@ -169,10 +170,9 @@ def no_system_resolver() -> Iterator[None]:
 
 
 def run_checkdmarc(domains: list[str], ns: str) -> tuple[float, int]:
+    # lazy: checkdmarc is only needed here (not a dependency of cyberdiag); dnspython likewise
     import checkdmarc  # type: ignore[import-untyped]
     import dns.nameserver
-
-    from cyberdiag.net.dnsclient import parse_nameserver
 
     ip, port = parse_nameserver(ns)
     servers = [dns.nameserver.Do53Nameserver(ip, port)]
@@ -203,11 +203,7 @@ def main() -> None:
         uh, up = args.proxy[1].rsplit(":", 1)
         asyncio.run(_proxy_main((lh, int(lp)), (uh, int(up)), float(args.proxy[2])))
         return
-    import logging
-
     logging.getLogger("checkdmarc").setLevel(logging.CRITICAL)
-    from cyberdiag.lab.manager import start_lab, stop_lab
-
     with tempfile.TemporaryDirectory(prefix="cyberdiag-bench-") as tmp:
         t0 = time.perf_counter()
         lab = start_lab(Path(tmp), count=args.count, fixtures=False)

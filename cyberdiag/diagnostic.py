@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from cyberdiag import __version__
 from cyberdiag.errors import UserError
 from cyberdiag.fileio import write_private
+from cyberdiag.loading import load_check_catalogue, load_grid
 from cyberdiag.models import (
     SCHEMA_VERSION,
     AnswerFile,
@@ -28,6 +29,7 @@ from cyberdiag.models import (
     Profile,
     Questionnaire,
 )
+from cyberdiag.scoring import score
 
 SCHEMA_PATH = Path(__file__).parent / "schemas" / "diagnostic.schema.json"
 MAX_BYTES = 50_000_000
@@ -43,8 +45,7 @@ def build(
     catalogue: dict[str, CheckMeta],
     now: datetime | None = None,
 ) -> Diagnostic:
-    from cyberdiag.scoring import score
-
+    """Score one municipality now (or at `now`) with this version of cyberdiag."""
     return score(
         grid=grid,
         questionnaire=questionnaire,
@@ -66,8 +67,6 @@ def score_and_save(
     checks: list[CheckResult],
 ) -> Diagnostic:
     """Build the diagnostic against the shipped grid and check catalogue, and save it (0600)."""
-    from cyberdiag.loading import load_check_catalogue, load_grid
-
     diag = build(
         grid=load_grid(),
         questionnaire=questionnaire,
@@ -81,6 +80,7 @@ def score_and_save(
 
 
 def dumps(diag: Diagnostic) -> str:
+    """diagnostic.json's text (indented, final newline)."""
     return diag.model_dump_json(indent=2) + "\n"
 
 
@@ -90,6 +90,7 @@ def save(diag: Diagnostic, path: Path) -> None:
 
 
 def json_schema() -> dict[str, Any]:
+    """The JSON Schema of diagnostic.json, generated from the pydantic models."""
     schema = Diagnostic.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = f"https://cyberdiag.example/schemas/diagnostic-{SCHEMA_VERSION}.json"
@@ -102,6 +103,7 @@ def json_schema() -> dict[str, Any]:
 
 
 def _major(version: str) -> int:
+    """The major number of a "MAJOR.MINOR" schema version (-1 when not a number)."""
     head = version.split(".", 1)[0]
     return int(head) if head.isdigit() else -1
 

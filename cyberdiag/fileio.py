@@ -1,4 +1,4 @@
-"""Safe file writing: atomic (temp file + rename) and private (mode 0600).
+"""Safe file writing: atomic (temp file + rename) and private (mode 0600); output folders.
 
 Diagnostic files map a municipality's weaknesses: they are written readable by their owner only.
 """
@@ -9,6 +9,8 @@ import contextlib
 import os
 import tempfile
 from pathlib import Path
+
+from cyberdiag.errors import UserError
 
 
 def write_private(path: Path | str, data: str | bytes, mode: int = 0o600) -> None:
@@ -32,3 +34,19 @@ def write_private(path: Path | str, data: str | bytes, mode: int = 0o600) -> Non
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def ensure_folder(folder: Path) -> None:
+    """Create the output folder, or a clear UserError (a file in the way, no permission)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(
+            f"Impossible de créer le dossier {folder} ({exc.strerror or exc}).",
+            f"Cannot create the folder {folder} ({exc.strerror or exc}).",
+        ) from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UserError(
+            f"Impossible d'écrire dans le dossier {folder} (droits insuffisants).",
+            f"Cannot write in the folder {folder} (permission denied).",
+        )

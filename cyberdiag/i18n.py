@@ -15,17 +15,20 @@ _current: Lang | None = None
 
 
 def default_lang() -> Lang:
+    """English when CYBERDIAG_LANG starts with "en", French otherwise."""
     env = os.environ.get("CYBERDIAG_LANG", "").lower()[:2]
     return "en" if env == "en" else "fr"
 
 
 def set_lang(lang: str | None) -> Lang:
+    """Set the language of this process (None: from the environment); returns it."""
     global _current
     _current = "en" if (lang or default_lang()) == "en" else "fr"
     return _current
 
 
 def current() -> Lang:
+    """The language set for this process (or the environment's default)."""
     return _current or default_lang()
 
 

@@ -30,6 +30,10 @@ Who = Literal["elected", "management", "staff", "it"]
 # justification is kept); "delegated" means "our IT provider does it" and asks for proof.
 OptionKind = Literal["answer", "dont_know", "not_applicable", "delegated"]
 
+# Kinds of finding. gap: partly/absent; unknown: "I don't know"; delegated: ask the provider for
+# proof; check: an automated check warned or failed.
+FindingKind = Literal["gap", "unknown", "delegated", "check"]
+
 # Profile flags a question may require (see Applicability.requires).
 PROFILE_FLAGS = (
     "it_staff",
@@ -280,8 +284,6 @@ class Profile(Model):
     nis2_entity: Literal["essential", "important", "none"] | None = None
 
 
-
-
 # --------------------------------------------------------------------------------------------
 # Answers (answers.yaml)
 # --------------------------------------------------------------------------------------------
@@ -407,9 +409,7 @@ class Finding(Model):
     domain: str
     title: Text
     severity: Severity
-    # gap: partly/absent; unknown: "I don't know"; delegated: ask the provider for proof;
-    # check: an automated check warned or failed.
-    kind: Literal["gap", "unknown", "delegated", "check"]
+    kind: FindingKind
     critical: bool
     recommendation: Recommendation
     references: References

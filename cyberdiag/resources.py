@@ -1,5 +1,8 @@
-"""Where the shipped data folders are: inside the wheel (cyberdiag/_data/...) when installed,
-at the top of the source tree when running from a checkout or an editable install."""
+"""Where the shipped data folders (questionnaires/, checks/, report_templates/...) are.
+
+Inside the wheel (cyberdiag/_data/...) when installed, at the top of the source tree when running
+from a checkout or an editable install.
+"""
 
 from __future__ import annotations
 
@@ -22,4 +25,5 @@ def data_dir(folder: str) -> Path:
 
 
 def data_file(folder: str, name: str) -> Path:
+    """Path of one file of a shipped data folder."""
     return data_dir(folder) / name

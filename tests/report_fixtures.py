@@ -611,8 +611,8 @@ def extreme(url: str = "http://127.0.0.1:9") -> Diagnostic:
 def from_example(tmp: Path) -> Diagnostic:
     """The shipped example municipality scored through the real pipeline (grid, questionnaire,
     scoring), as `cyberdiag score` does; written to tmp/diagnostic.json."""
+    from cyberdiag.journey.files import score_files
     from cyberdiag.resources import data_dir
-    from cyberdiag.selfaudit import score_files
 
     example = data_dir("examples") / "ville-exemple"
     return score_files(

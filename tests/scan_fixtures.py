@@ -85,6 +85,32 @@ class BlackHole:
         self.sock.close()
 
 
+def nmap_scanning(ip: str, parent: int) -> bool:
+    """Whether a child nmap of process `parent` (python-nmap's) is scanning `ip` right now."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            args = (entry / "cmdline").read_bytes().split(b"\0")
+            stat = (entry / "stat").read_text(encoding="utf-8", errors="replace")
+        except OSError:  # the process ended meanwhile
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        if ppid == parent and Path(args[0].decode()).name == "nmap" and ip.encode() in args:
+            return True
+    return False
+
+
+def wait_for_nmap(ip: str, parent: int, timeout: float) -> bool:
+    """Wait until nmap is scanning `ip` (a real sign of progress, whatever the machine's load)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if nmap_scanning(ip, parent):
+            return True
+        time.sleep(0.01)
+    return False
+
+
 def free_port(ips: list[str], avoid: tuple[int, ...] = (2024,)) -> int:
     """A port number currently free on every address of `ips`."""
     for _ in range(50):

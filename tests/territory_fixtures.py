@@ -1,6 +1,6 @@
 """Realistic diagnostics for N municipalities, built with the pydantic models (seeded randomness).
 
-Used by tests/test_territory*.py and benchmarks/territory.py. The scoring here is a simplified,
+Used by tests/territory/ and benchmarks/territory.py. The scoring here is a simplified,
 self-contained version of the grid's logic (threshold levels, critical items capping the overall
 level): the territory code only reads what a Diagnostic records, so it does not depend on it.
 """
@@ -414,3 +414,24 @@ def write_real_diagnostics(
     folder: Path, munis: list[Muni], seed: int = 11, created_at: datetime | None = None
 ) -> list[Path]:
     return write_diagnostics(folder, munis, seed, created_at, factory=real_diagnostic)
+
+
+# --------------------------------------------------------------------------------------------
+# The sample territory most tests share
+# --------------------------------------------------------------------------------------------
+
+
+def sample_munis() -> list[Muni]:
+    """The 30 municipalities most territory tests share."""
+    return municipalities(30, seed=3)
+
+
+def write_sample(tmp_path: Path) -> Path:
+    """Their diagnostics, one file each, in tmp_path/in (returned)."""
+    write_diagnostics(tmp_path / "in", sample_munis(), seed=5)
+    return tmp_path / "in"
+
+
+def read_diagnostic(path: Path) -> Diagnostic:
+    """A diagnostic.json written by the factories."""
+    return Diagnostic.model_validate_json(path.read_text(encoding="utf-8"))

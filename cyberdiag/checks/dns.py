@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cyberdiag.checks import lookups as lk
-from cyberdiag.checks.base import CheckContext, CheckFn, result
+from cyberdiag.checks.base import CheckContext, result
 from cyberdiag.checks.parsers.psl import org_domain
 from cyberdiag.errors import NotTested
 from cyberdiag.models import CheckResult, Status
@@ -54,6 +54,7 @@ def _ns_facts(ctx: CheckContext, domain: str) -> dict[str, Any]:
     """NS names of the zone, their addresses, and each address's direct SOA answer."""
 
     def compute() -> dict[str, Any]:
+        # lazy: start-up time (dnspython)
         import dns.flags
         import dns.rcode
 
@@ -284,15 +285,13 @@ def check_caa(ctx: CheckContext, domain: str) -> CheckResult:
 
 
 def _sig_dates(sigs: Any) -> list[tuple[int, int, int]]:
+    """(key tag, inception, expiration) of each RRSIG."""
     return [(int(s.key_tag), int(s.inception), int(s.expiration)) for s in sigs or []]
 
 
-def check_dnssec(ctx: CheckContext, domain: str) -> CheckResult:  # noqa: C901 - one verdict
+def check_dnssec(ctx: CheckContext, domain: str) -> CheckResult:
+    # lazy: start-up time (dnspython)
     import dns.dnssec
-    import dns.exception
-    import dns.name
-    import dns.rrset
-    from dns.dnssectypes import DSDigest
 
     cid = "dns.dnssec"
     zone = zone_of(ctx, domain)
@@ -323,8 +322,44 @@ def check_dnssec(ctx: CheckContext, domain: str) -> CheckResult:  # noqa: C901 -
                       ": la chaîne de confiance n'est pas établie.",
                       "The zone is signed but the parent publishes no DS record: the chain of "
                       "trust is not established.", ev)
-    zname = dns.name.from_text(zone)
     # 1. Which DNSKEYs do the parent's DS designate?
+    anchored, weak_digest = _anchored_keys(zone, ds, keys)
+    if not anchored:
+        return result(cid, domain, "fail",
+                      "L'enregistrement DS de la zone parente ne correspond à aucune clé de la "
+                      "zone : DNSSEC est cassé, les résolveurs qui valident rejettent le domaine.",
+                      "The parent's DS record matches no key of the zone: DNSSEC is broken, "
+                      "validating resolvers reject the domain.", ev)
+    now = datetime.now(UTC).timestamp()
+    sigs = _sig_dates(keys.rrsigs) + _sig_dates(soa.rrsigs)
+    # 2. Signatures present and in date, then cryptographically valid.
+    broken = (_signature_dates_problem(cid, domain, keys, soa, sigs, now, ev)
+              or _validation_problem(cid, domain, zone, keys, soa, anchored, ev))
+    if broken is not None:
+        return broken
+    # 3. Does our resolver validate the chain from its trust anchor?
+    try:
+        plain = lk.lookup(ctx, zone, "SOA", cd=False)
+        ev["resolver_validated"] = plain.ad
+    except NotTested:
+        ev["resolver_validated"] = False
+        return result(cid, domain, "fail",
+                      "Le résolveur qui valide rejette la zone (SERVFAIL) alors que ses données "
+                      "existent : la chaîne DNSSEC est cassée.",
+                      "The validating resolver rejects the zone (SERVFAIL) although its data "
+                      "exists: the DNSSEC chain is broken.", ev)
+    return _judge_algorithms(cid, domain, keys, sigs, now, weak_digest, ev)
+
+
+def _anchored_keys(zone: str, ds: dnsclient.DnsAnswer,
+                   keys: dnsclient.DnsAnswer) -> tuple[list[Any], bool]:
+    """The DNSKEYs that the parent's DS records designate, and whether every DS uses SHA-1."""
+    # lazy: start-up time (dnspython)
+    import dns.dnssec
+    import dns.name
+    from dns.dnssectypes import DSDigest
+
+    zname = dns.name.from_text(zone)
     anchored = []
     weak_digest = True
     for d in ds.rrset:
@@ -338,14 +373,14 @@ def check_dnssec(ctx: CheckContext, domain: str) -> CheckResult:  # noqa: C901 -
                     anchored.append(k)
             except Exception:  # noqa: BLE001,S112 - unsupported digest: no match
                 continue
-    if not anchored:
-        return result(cid, domain, "fail",
-                      "L'enregistrement DS de la zone parente ne correspond à aucune clé de la "
-                      "zone : DNSSEC est cassé, les résolveurs qui valident rejettent le domaine.",
-                      "The parent's DS record matches no key of the zone: DNSSEC is broken, "
-                      "validating resolvers reject the domain.", ev)
-    now = datetime.now(UTC).timestamp()
-    sigs = _sig_dates(keys.rrsigs) + _sig_dates(soa.rrsigs)
+    return anchored, weak_digest
+
+
+def _signature_dates_problem(cid: str, domain: str, keys: dnsclient.DnsAnswer,
+                             soa: dnsclient.DnsAnswer, sigs: list[tuple[int, int, int]],
+                             now: float, ev: dict[str, Any]) -> CheckResult | None:
+    """The verdict when signatures are missing, expired or not valid yet; None if they are in
+    date. No signature at all raises NotTested (a resolver that strips them)."""
     if sigs:
         soonest = min(exp for _, _, exp in sigs)
         ev["signature_expires"] = datetime.fromtimestamp(soonest, UTC).isoformat()
@@ -373,7 +408,21 @@ def check_dnssec(ctx: CheckContext, domain: str) -> CheckResult:  # noqa: C901 -
         return result(cid, domain, "fail",
                       "Les signatures DNSSEC ne sont pas encore valides (date de début future).",
                       "The DNSSEC signatures are not valid yet (inception in the future).", ev)
-    # 2. Cryptographic validation: DNSKEY set by the anchored keys, SOA by the key set.
+    return None
+
+
+def _validation_problem(cid: str, domain: str, zone: str, keys: dnsclient.DnsAnswer,
+                        soa: dnsclient.DnsAnswer, anchored: list[Any],
+                        ev: dict[str, Any]) -> CheckResult | None:
+    """Cryptographic validation: the DNSKEY set by the anchored keys, the SOA by the key set.
+    The verdict when it fails, None when it holds."""
+    # lazy: start-up time (dnspython)
+    import dns.dnssec
+    import dns.exception
+    import dns.name
+    import dns.rrset
+
+    zname = dns.name.from_text(zone)
     anchor_set = dns.rrset.from_rdata_list(zname, keys.rrset.ttl, anchored)
     try:
         dns.dnssec.validate(keys.rrset, keys.rrsigs, {zname: anchor_set})
@@ -389,17 +438,13 @@ def check_dnssec(ctx: CheckContext, domain: str) -> CheckResult:  # noqa: C901 -
                       "Les signatures DNSSEC n'ont pas pu être vérifiées (algorithme non pris "
                       "en charge).",
                       "The DNSSEC signatures could not be verified (unsupported algorithm).", ev)
-    # 3. Does our resolver validate the chain from its trust anchor?
-    try:
-        plain = lk.lookup(ctx, zone, "SOA", cd=False)
-        ev["resolver_validated"] = plain.ad
-    except NotTested:
-        ev["resolver_validated"] = False
-        return result(cid, domain, "fail",
-                      "Le résolveur qui valide rejette la zone (SERVFAIL) alors que ses données "
-                      "existent : la chaîne DNSSEC est cassée.",
-                      "The validating resolver rejects the zone (SERVFAIL) although its data "
-                      "exists: the DNSSEC chain is broken.", ev)
+    return None
+
+
+def _judge_algorithms(cid: str, domain: str, keys: dnsclient.DnsAnswer,
+                      sigs: list[tuple[int, int, int]], now: float, weak_digest: bool,
+                      ev: dict[str, Any]) -> CheckResult:
+    """A valid chain: judge the algorithms and how long the signatures still last."""
     algs = {int(k.algorithm) for k in keys.rrset}
     bad = sorted(ALG_BAD[a] for a in algs if a in ALG_BAD)
     weak = sorted(ALG_WEAK[a] for a in algs if a in ALG_WEAK)
@@ -425,12 +470,3 @@ def check_dnssec(ctx: CheckContext, domain: str) -> CheckResult:  # noqa: C901 -
                   f"encore {days_left:.0f} jours).",
                   f"DNSSEC in place and valid (algorithm {names}, signatures valid for "
                   f"{days_left:.0f} more days).", ev)
-
-
-DNS_CHECKS: dict[str, CheckFn] = {
-    "dns.ns": check_ns,
-    "dns.soa_consistency": check_soa_consistency,
-    "dns.axfr": check_axfr,
-    "dns.dnssec": check_dnssec,
-    "dns.caa": check_caa,
-}

@@ -15,9 +15,14 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime
 from pathlib import Path
 
+from cyberdiag import __version__
 from cyberdiag.checks.base import CheckContext, run_one
+from cyberdiag.checks.registry import CHECKS, PROFILE_CHECKS
 from cyberdiag.errors import UserError
+from cyberdiag.fileio import write_private
 from cyberdiag.models import CheckResult, CheckRun, Profile
+from cyberdiag.net import dnsclient
+from cyberdiag.net.budget import budget
 
 _LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
@@ -70,13 +75,10 @@ def run_checks(
     non-positive timeout. `progress` is called (in the calling thread) after each result.
     Profile-scoped checks (mail.free_provider) run once, on the profile's official address.
     """
-    import dns.dnssec  # noqa: F401 - import once here, not under the import lock of 32 threads
+    # lazy: start-up time (dnspython); imported once here, not under the import lock of 32
+    # threads
+    import dns.dnssec  # noqa: F401
     import dns.resolver  # noqa: F401
-
-    from cyberdiag.checks.mail import PROFILE_CHECKS
-    from cyberdiag.checks.registry import CHECKS
-    from cyberdiag.net import dnsclient
-    from cyberdiag.net.budget import budget
 
     if not timeout > 0 or timeout > 300:
         raise UserError(
@@ -84,6 +86,23 @@ def run_checks(
             "Invalid timeout: give a number of seconds between 0 and 300.",
         )
     names = list(dict.fromkeys(normalise_domain(d) for d in domains))
+    ids = _selected(only)
+    resolver = dnsclient.make_resolver(nameservers, timeout)
+    ctx = CheckContext(resolver=resolver, timeout=timeout, profile=profile,
+                       nameservers=list(nameservers))
+    tasks = _tasks(ids, names, profile)
+    order = {d: i for i, d in enumerate(names)}
+    rank = {c: i for i, c in enumerate(ids)}
+    results: list[CheckResult] = []
+    if not tasks:
+        return results
+    results = _run_concurrently(ctx, tasks, check_budget(timeout), progress, max_workers)
+    results.sort(key=lambda r: (order.get(r.target, len(order)), rank.get(r.id, 0)))
+    return results
+
+
+def _selected(only: list[str] | None) -> list[str]:
+    """The check ids to run, in registry order (all of them without `only`)."""
     ids = list(CHECKS)
     if only:
         unknown = [i for i in only if i not in CHECKS]
@@ -94,9 +113,12 @@ def run_checks(
                 f"Unknown check(s): {', '.join(unknown)}. Known: {', '.join(CHECKS)}.",
             )
         ids = [i for i in ids if i in only]
-    resolver = dnsclient.make_resolver(nameservers, timeout)
-    ctx = CheckContext(resolver=resolver, timeout=timeout, profile=profile,
-                       nameservers=list(nameservers))
+    return ids
+
+
+def _tasks(ids: list[str], names: list[str], profile: Profile | None) -> list[tuple[str, str]]:
+    """(check id, target) pairs: every domain check on every domain, then the profile checks
+    once, on the official address (else the first domain)."""
     tasks: list[tuple[str, str]] = []
     for cid in ids:
         if cid in PROFILE_CHECKS:
@@ -106,7 +128,13 @@ def run_checks(
                       else (names[0] if names else None))
     if profile_target:
         tasks.extend((cid, profile_target) for cid in ids if cid in PROFILE_CHECKS)
-    seconds = check_budget(timeout)
+    return tasks
+
+
+def _run_concurrently(ctx: CheckContext, tasks: list[tuple[str, str]], seconds: float,
+                      progress: Callable[[CheckResult], None] | None,
+                      max_workers: int) -> list[CheckResult]:
+    """Run the tasks on a thread pool, each within its time budget; results as they come."""
     cancel = threading.Event()
 
     def run(task: tuple[str, str]) -> CheckResult:
@@ -114,11 +142,7 @@ def run_checks(
         with budget(seconds, cancel):
             return run_one(CHECKS[cid], cid, ctx, target)
 
-    order = {d: i for i, d in enumerate(names)}
-    rank = {c: i for i, c in enumerate(ids)}
     results: list[CheckResult] = []
-    if not tasks:
-        return results
     pool = ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(tasks))),
                               thread_name_prefix="check")
     try:
@@ -137,7 +161,6 @@ def run_checks(
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
-    results.sort(key=lambda r: (order.get(r.target, len(order)), rank.get(r.id, 0)))
     return results
 
 
@@ -148,8 +171,7 @@ def make_check_run(
     started_at: datetime | None = None,
     interrupted: bool = False,
 ) -> CheckRun:
-    from cyberdiag import __version__
-
+    """The record of one run of the checks (what `cyberdiag check -o` writes)."""
     return CheckRun(
         kind="checks",
         tool_version=__version__,
@@ -162,6 +184,4 @@ def make_check_run(
 
 def write_check_run(path: Path | str, run: CheckRun) -> None:
     """Write a CheckRun as JSON (atomic, mode 0600: it maps the municipality's weaknesses)."""
-    from cyberdiag.fileio import write_private
-
     write_private(path, run.model_dump_json(indent=2) + "\n")

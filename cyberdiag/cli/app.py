@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from cyberdiag.i18n import default_lang
+from cyberdiag.i18n import default_lang, set_lang
 
 _LANG = default_lang()
 
@@ -102,10 +102,8 @@ JsonOpt = Annotated[
 
 def start(lang: str | None) -> None:
     """Call first in every command: sets the language used by messages and errors."""
-    from cyberdiag.i18n import set_lang
-
     if lang is not None and lang not in ("fr", "en"):
-        from cyberdiag.errors import UserError
+        from cyberdiag.errors import UserError  # lazy: it loads pydantic (start-up time)
 
         raise UserError(
             f"Langue inconnue « {lang} » : choisir fr ou en.",

@@ -1,11 +1,14 @@
 """Commands `cyberdiag check` (passive DNS, e-mail and web checks) and `cyberdiag lab ...`.
 
-Only typer, the standard library and cyberdiag.cli.app at module level (fast --help).
+Only typer, the standard library and cyberdiag.cli.app at module level (fast --help): the
+command functions import the rest of the package, and rich through cyberdiag.cli.terminal,
+when they run.
 """
 
 from __future__ import annotations
 
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -15,14 +18,6 @@ from cyberdiag.cli.app import JsonOpt, LangOpt, NameserverOpt, TimeoutOpt, app, 
 
 if TYPE_CHECKING:
     from cyberdiag.models import CheckResult
-
-STATUS_STYLE = {"pass": "green", "warn": "yellow", "fail": "bold red",
-                "not_applicable": "dim", "not_tested": "magenta"}
-STATUS_TEXT = {
-    "pass": ("OK", "pass"), "warn": ("à améliorer", "warn"), "fail": ("échec", "fail"),
-    "not_applicable": ("sans objet", "n/a"), "not_tested": ("non testé", "not tested"),
-}
-
 
 @app.command(
     help=h(
@@ -74,33 +69,11 @@ def check(
     lang: LangOpt = None,
 ) -> None:
     start(lang)
-    from datetime import UTC, datetime
-
     from cyberdiag.checks.runner import make_check_run, write_check_run
-    from cyberdiag.errors import UserError
-    from cyberdiag.net.dnsclient import nameservers_or_env
+    from cyberdiag.i18n import tr
 
-    prof = None
-    if profile is not None:
-        from cyberdiag.loading import load_profile
-
-        prof = load_profile(profile)
-    names = list(domains or []) or (list(prof.domains) if prof else [])
-    if not names and not (prof and prof.official_email):
-        raise UserError(
-            "Aucun domaine à vérifier : donner un domaine ou un profil qui en contient "
-            "(cyberdiag check ville-exemple.fr -n 9.9.9.9).",
-            "No domain to check: give a domain or a profile listing some "
-            "(cyberdiag check ville-exemple.fr -n 9.9.9.9).",
-        )
-    servers = nameservers_or_env(nameserver)
-    if not servers:
-        raise UserError(
-            "Aucun serveur DNS indiqué : utiliser --nameserver IP[:PORT] (par exemple le "
-            "résolveur de votre fournisseur d'accès), ou la variable CYBERDIAG_NAMESERVER.",
-            "No nameserver given: use --nameserver IP[:PORT] (for example your Internet "
-            "provider's resolver), or the CYBERDIAG_NAMESERVER variable.",
-        )
+    prof, names = _what_to_check(domains, profile)
+    servers = _nameservers(nameserver)
     only_ids = [s.strip() for s in only.split(",") if s.strip()] if only else None
     started = datetime.now(UTC)
     done: list[CheckResult] = []
@@ -120,52 +93,77 @@ def check(
         return
     _print_table(results)
     if output is not None:
-        from cyberdiag.i18n import tr
-
         typer.echo(tr(f"Résultats écrits dans {output}", f"Results written to {output}"))
 
+
+
+def _what_to_check(domains: list[str] | None, profile: Path | None) -> tuple[Any, list[str]]:
+    """(the profile or None, the domains to check): those given, else the profile's."""
+    from cyberdiag.errors import UserError
+    from cyberdiag.loading import load_profile
+
+    prof = load_profile(profile) if profile is not None else None
+    names = list(domains or []) or (list(prof.domains) if prof else [])
+    if not names and not (prof and prof.official_email):
+        raise UserError(
+            "Aucun domaine à vérifier : donner un domaine ou un profil qui en contient "
+            "(cyberdiag check ville-exemple.fr -n 9.9.9.9).",
+            "No domain to check: give a domain or a profile listing some "
+            "(cyberdiag check ville-exemple.fr -n 9.9.9.9).",
+        )
+    return prof, names
+
+
+def _nameservers(nameserver: list[str] | None) -> list[str]:
+    """The --nameserver values, else CYBERDIAG_NAMESERVER; UserError when there is none."""
+    from cyberdiag.errors import UserError
+    from cyberdiag.net.dnsclient import nameservers_or_env
+
+    servers = nameservers_or_env(nameserver)
+    if not servers:
+        raise UserError(
+            "Aucun serveur DNS indiqué : utiliser --nameserver IP[:PORT] (par exemple le "
+            "résolveur de votre fournisseur d'accès), ou la variable CYBERDIAG_NAMESERVER.",
+            "No nameserver given: use --nameserver IP[:PORT] (for example your Internet "
+            "provider's resolver), or the CYBERDIAG_NAMESERVER variable.",
+        )
+    return servers
 
 def _run_with_progress(names: list[str], servers: list[str], timeout: float, prof: Any,
                        only: list[str] | None, done: list[CheckResult], *,
                        quiet: bool) -> list[CheckResult]:
     """Run the checks; `done` receives each result as it comes (kept if interrupted)."""
+    from cyberdiag.checks.registry import CHECKS
     from cyberdiag.checks.runner import normalise_domain, run_checks
+    from cyberdiag.cli.terminal import progress
     from cyberdiag.i18n import tr
 
     for n in names:  # refuse bad names before anything is displayed
         normalise_domain(n)
-    if quiet or not sys.stderr.isatty():
+    if quiet:
         return run_checks(names, nameservers=servers, timeout=timeout, profile=prof, only=only,
                           progress=done.append)
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    from cyberdiag.checks.registry import CHECKS
-
     ids = [i for i in CHECKS if not only or i in only]
-    total = len(ids) * max(1, len(names))
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("{task.fields[last]}"), console=Console(stderr=True),
-                  transient=True) as bar:
-        task = bar.add_task(tr("Vérifications", "Checks"), total=total, last="")
+    with progress(tr("Vérifications", "Checks"), len(ids) * max(1, len(names))) as step:
 
-        def step(res: CheckResult) -> None:
+        def on_result(res: CheckResult) -> None:
             done.append(res)
-            bar.update(task, advance=1, last=f"{res.target} {res.id}")
+            step(f"{res.target} {res.id}", 1)
 
         return run_checks(names, nameservers=servers, timeout=timeout, profile=prof,
-                          only=only, progress=step)
+                          only=only, progress=on_result)
 
 
 def _print_table(results: list[CheckResult]) -> None:
-    from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
+    from cyberdiag.cli.terminal import counts_line, out_console, outside, status_text
     from cyberdiag.i18n import current, tr
 
     lang = current()
     catalogue = _catalogue_titles()
-    console = Console()
+    console = out_console()
     table = Table(show_lines=False, header_style="bold")
     table.add_column(tr("Domaine", "Domain"), no_wrap=True)
     table.add_column(tr("Vérification", "Check"))
@@ -174,29 +172,25 @@ def _print_table(results: list[CheckResult]) -> None:
     for r in results:
         meta = catalogue.get(r.id)
         title = meta.title.get(lang) if meta else r.id
-        label = STATUS_TEXT[r.status][1 if lang == "en" else 0]
-        table.add_row(r.target, f"{title}\n[dim]{r.id}[/dim]",
-                      f"[{STATUS_STYLE[r.status]}]{label}[/]", r.message.get(lang),
-                      end_section=False)
+        check = Text.assemble(outside(title), "\n", Text(r.id, style="dim"))
+        table.add_row(outside(r.target), check, status_text(r.status),
+                      outside(r.message.get(lang), 4000), end_section=False)
     console.print(table)
-    counts = {s: sum(1 for r in results if r.status == s) for s in STATUS_TEXT}
-    summary = ", ".join(f"{n} {STATUS_TEXT[s][1 if lang == 'en' else 0]}"
-                        for s, n in counts.items() if n)
-    console.print(tr(f"Bilan : {summary}", f"Summary: {summary}"))
+    summary = counts_line([r.status for r in results])
+    console.print(outside(tr(f"Bilan : {summary}", f"Summary: {summary}")))
 
 
 def _catalogue_titles() -> dict[str, Any]:
     """Check id -> CheckMeta from the shipped checks/*.yaml (fast: no full bundle validation;
     `cyberdiag validate` is where mistakes in these files are explained)."""
-    import yaml
-
+    from cyberdiag.loading import read_yaml
     from cyberdiag.models import CheckCatalogue
     from cyberdiag.resources import data_dir
 
     out: dict[str, Any] = {}
     for path in sorted(data_dir("checks").glob("*.yaml")):
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = read_yaml(path)
             if isinstance(data, dict) and data.get("kind") == "checks":
                 out.update({c.id: c for c in CheckCatalogue.model_validate(data).checks})
         except Exception:  # noqa: BLE001,S112 - titles are a nicety; ids are shown anyway

@@ -1,7 +1,7 @@
 """`cyberdiag report`: the awareness report of one diagnostic, as PDF or HTML.
 
-Only typer, the standard library and cyberdiag.cli.app are imported at module level; Jinja2,
-WeasyPrint and the report package are imported inside the command.
+Only typer, the standard library and cyberdiag.cli.app are imported at module level; the rest
+of the package (Jinja2, WeasyPrint) is imported inside the command (lazy: start-up time).
 """
 
 from __future__ import annotations
@@ -36,20 +36,12 @@ def load_diagnostic_file(path: Path) -> Diagnostic:
 def territory_medians(store: Path, tier: int) -> dict[str, float]:
     """Medians of the anonymised peers of the same tier, from the territorial store."""
     from cyberdiag.errors import UserError
+    from cyberdiag.territory import medians_for
 
     if not store.exists():
         raise UserError(
             f"Base territoriale introuvable : {store}", f"Territorial store not found: {store}"
         )
-    try:
-        from cyberdiag.territory import medians_for
-    except ImportError as exc:
-        raise UserError(
-            "La comparaison territoriale n'est pas disponible dans cette installation "
-            "(module cyberdiag.territory absent).",
-            "Territorial comparison is not available in this installation "
-            "(cyberdiag.territory module missing).",
-        ) from exc
     return dict(medians_for(store, tier))
 
 
@@ -129,6 +121,7 @@ def report(
         ),
     ] = None,
 ) -> None:
+    """The report command (its help is above)."""
     start(lang)
     # A short-lived process that allocates millions of small objects (pydantic, Jinja2,
     # WeasyPrint) and frees them by reference counting: the cyclic collector only costs time
@@ -145,6 +138,7 @@ def report(
 def _report(diagnostic: Path, output: Path | None, fmt: str | None, territory: Path | None) -> None:
     from cyberdiag.errors import UserError
     from cyberdiag.i18n import current, tr
+    from cyberdiag.report import write_report
 
     if fmt is None:
         suffix = output.suffix.lower() if output is not None else ""
@@ -165,9 +159,6 @@ def _report(diagnostic: Path, output: Path | None, fmt: str | None, territory: P
             f"{output} est un dossier : donner un nom de fichier avec -o.",
             f"{output} is a directory: give a file name with -o.",
         )
-
-    from cyberdiag.report import write_report
-
     try:
         write_report(
             diag,

@@ -1,6 +1,7 @@
 """Commands for the whole journey in one go: `cyberdiag demo` and `cyberdiag run`.
 
-Only typer, the standard library and cyberdiag.cli.app at module level (fast --help).
+Only typer, the standard library and cyberdiag.cli.app at module level (fast --help): each
+command imports its terminal side, cyberdiag/cli/journey_view.py, when it runs.
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ def demo(
     lang: LangOpt = None,
 ) -> None:
     start(lang)
-    from cyberdiag.demo import demo_command
+    from cyberdiag.cli.journey_view import demo_command
     from cyberdiag.i18n import current
 
     demo_command(out, current(), scan=scan, use_lab=not no_lab, json_out=json_out)
@@ -174,8 +175,8 @@ def run(
     lang: LangOpt = None,
 ) -> None:
     start(lang)
+    from cyberdiag.cli.journey_view import RunOptions, run_command
     from cyberdiag.i18n import current
-    from cyberdiag.run import RunOptions, run_command
 
     run_command(
         RunOptions(

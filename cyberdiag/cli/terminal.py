@@ -101,7 +101,7 @@ def progress(label: str, total: int, *, console: Console | None = None) -> Itera
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        TextColumn("{task.fields[last]}"),
+        TextColumn("{task.fields[last]}", markup=False),
         console=console,
         transient=True,
         disable=not console.is_terminal,

@@ -124,6 +124,8 @@ def import_cmd(
     lang: LangOpt = None,
 ) -> None:
     start(lang)
+    from cyberdiag.cli.terminal import out_console
+    from cyberdiag.cli.territory_view import say_to
     from cyberdiag.errors import UserError
     from cyberdiag.i18n import current, tr
     from cyberdiag.territory.importer import import_files
@@ -139,8 +141,9 @@ def import_cmd(
         if r.path.name not in reason:
             reason = f"{r.path} — {reason}"
         sys.stderr.write(tr("Refusé : ", "Refused: ") + reason + "\n")
+    say_name = say_to(out_console())  # these lines quote the municipalities' names
     for d in rep.superseded:
-        _say(
+        say_name(
             tr(
                 f"{d.name} ({d.insee}) : deux diagnostics dans la campagne {name} ; gardé le plus "
                 f"récent ({d.kept_created_at[:19]}, {d.kept}), écarté {d.dropped} "
@@ -205,7 +208,7 @@ def status(
     if json_out:
         _say(json.dumps(st.as_dict(), ensure_ascii=False, indent=1))
         return
-    from cyberdiag.territory.status import print_status
+    from cyberdiag.cli.territory_view import print_status
 
     print_status(st)
 
@@ -375,8 +378,10 @@ def check_all(
     lang: LangOpt = None,
 ) -> None:
     start(lang)
+    from cyberdiag.cli.territory_view import check_all_display
     from cyberdiag.territory.checkall import run_check_all
 
+    say, bar = check_all_display()
     run_check_all(
         municipalities,
         nameservers=nameserver or [],
@@ -386,4 +391,6 @@ def check_all(
         rate=rate,
         timeout=timeout,
         retry_not_tested=retry_not_tested,
+        progress=bar,
+        say=say,
     )

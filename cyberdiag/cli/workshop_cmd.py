@@ -1,6 +1,7 @@
 """Commands for trainers: `cyberdiag workshop` (the interview) and its summary and sheet.
 
-Only typer, the standard library and cyberdiag.cli.app at module level (fast --help).
+Only typer, the standard library and cyberdiag.cli.app at module level (fast --help): each
+command imports what it does from cli/workshop_ui.py when it runs.
 """
 
 from __future__ import annotations
@@ -10,13 +11,7 @@ from typing import Annotated
 
 import typer
 
-from cyberdiag.cli.app import (
-    JsonOpt,
-    LangOpt,
-    app,
-    h,
-    start,
-)
+from cyberdiag.cli.app import JsonOpt, LangOpt, app, h, start
 
 workshop_app = typer.Typer(
     name="workshop",
@@ -138,8 +133,8 @@ def workshop(
         ctx.obj = {"lang": lang}  # `cyberdiag workshop --lang en summary DIR`
         return
     start(lang)
+    from cyberdiag.cli.workshop_ui import run_workshop_command
     from cyberdiag.i18n import current
-    from cyberdiag.workshop.cli import run_workshop_command
 
     run_workshop_command(
         out, participant, questionnaire, _format(fmt), current(), json_out, review=review
@@ -193,8 +188,8 @@ def workshop_summary(
     lang: LangOpt = None,
 ) -> None:
     start(lang or _group_lang(ctx))
+    from cyberdiag.cli.workshop_ui import summary_command
     from cyberdiag.i18n import current
-    from cyberdiag.workshop.cli import summary_command
 
     summary_command(folder, output, questionnaire, current(), json_out)
 
@@ -242,7 +237,7 @@ def workshop_sheet(
     lang: LangOpt = None,
 ) -> None:
     start(lang or _group_lang(ctx))
+    from cyberdiag.cli.workshop_ui import sheet_command
     from cyberdiag.i18n import current
-    from cyberdiag.workshop.cli import sheet_command
 
     sheet_command(answers, output, participant, questionnaire, current())

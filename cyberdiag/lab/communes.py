@@ -91,7 +91,9 @@ _DEEP = 50
 
 
 def fixtures() -> list[Municipality]:
-    """The hand-crafted municipalities (tests and demo). Expected results: tests/test_checks_*."""
+    """The hand-crafted municipalities (tests and demo). Expected results: tests/checks/.
+
+    Long because it is a table of data (one entry per case), not logic."""
     hostile_extra: dict[str, list[tuple[str, str]]] = {
         "@": [("TXT", "BIG")],  # replaced by a ~40 kB TXT record by the zone builder
     }

@@ -11,6 +11,7 @@ signatures, a wrong DS at the parent, or no DS at all (an island).
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import random
 import socket
@@ -73,8 +74,8 @@ class Keys:
     ed25519: Any = None
 
     def dkim(self, kind: str) -> str:
-        import base64
-
+        """The DKIM record of a kind of key (keys made once, on first use)."""
+        # lazy: start-up time (cryptography)
         from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
         from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
@@ -101,6 +102,8 @@ def _fill(text: str, m: Municipality, slot: int) -> str:
 
 
 def spki_sha256(cert_pem: bytes) -> str:
+    """SHA-256 of a certificate's public key (SubjectPublicKeyInfo), for a DANE 3 1 1 record."""
+    # lazy: start-up time (cryptography)
     from cryptography import x509
     from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
@@ -165,6 +168,7 @@ class SignedZone:
 def sign(name: str, text: str, mode: str) -> SignedZone:
     """Sign zone text with a fresh ECDSA P-256 CSK. mode: good | expired | expiring |
     wrong_ds | island. Returns the signed text and the DS to publish in the parent."""
+    # lazy: start-up time (dnspython, cryptography)
     import dns.dnssec
     import dns.dnssectypes
     import dns.zone
@@ -335,6 +339,7 @@ def unbound_conf(directory: Path, slot: int) -> Path:
 
 def probe_soa(ip: str, port: int, name: str, *, rd: bool, timeout: float = 0.3) -> bool:
     """One UDP SOA query; True if any DNS answer came back."""
+    # lazy: start-up time (dnspython)
     import dns.flags
     import dns.message
     import dns.query

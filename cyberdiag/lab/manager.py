@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import ctypes
 import json
 import os
 import random
@@ -19,13 +20,19 @@ import subprocess
 import sys
 import threading
 import time
+import traceback
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from cyberdiag.errors import UserError
+from cyberdiag.fileio import write_private
 from cyberdiag.lab import communes as terr
+from cyberdiag.lab import dns as labdns
+from cyberdiag.lab.pki import Pki, issue, make_pki
+from cyberdiag.lab.smtp import SmtpLab, SmtpServer, start_smtp
+from cyberdiag.lab.web import WebServer, WebSite, start_web
 
 STATE = "state.json"
 
@@ -186,20 +193,18 @@ def stop_lab(directory: Path, timeout: float = 15.0) -> bool:
 
 def _die_with_parent() -> None:
     """In a child: get SIGTERM when the keeper dies, even by SIGKILL (Linux prctl)."""
-    import ctypes
-
     with contextlib.suppress(Exception):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def _pick_slot() -> int:
-    from cyberdiag.lab.dns import ns_ips, port_free, resolver_ip
-
+    """A free lab slot: 127.<slot>.x.y addresses whose DNS and SMTP ports are free."""
     candidates = list(range(100, 200))
     random.shuffle(candidates)
     for slot in candidates:
-        ips = [resolver_ip(slot), *list(ns_ips(slot).values())[:4]]
-        if all(port_free(ip, 53) for ip in ips) and port_free(f"127.{slot}.1.25", 25):
+        ips = [labdns.resolver_ip(slot), *list(labdns.ns_ips(slot).values())[:4]]
+        if all(labdns.port_free(ip, 53) for ip in ips) and labdns.port_free(
+                f"127.{slot}.1.25", 25):
             return slot
     raise RuntimeError("no free lab slot")
 
@@ -211,20 +216,15 @@ class _Keeper:
         self.fixtures = fixtures
         self.web = web
         self.procs: list[subprocess.Popen[bytes]] = []
-        self.smtp: Any = None
-        self.webserver: Any = None
+        self.smtp: SmtpLab | None = None
+        self.webserver: WebServer | None = None
         self.stopping = threading.Event()
 
     def write_state(self, data: dict[str, Any]) -> None:
-        from cyberdiag.fileio import write_private
-
         write_private(self.directory / STATE, json.dumps(data, indent=2), mode=0o644)
 
     def start(self) -> dict[str, Any]:
-        from cyberdiag.lab import dns as labdns
-        from cyberdiag.lab.pki import issue, make_pki
-        from cyberdiag.lab.smtp import SmtpServer, start_smtp
-
+        """Build the PKI and the zones, start every server; the state to write."""
         d = self.directory
         slot = _pick_slot()
         munis = terr.territory(self.count, with_fixtures=self.fixtures)
@@ -289,12 +289,8 @@ class _Keeper:
             "started_at": datetime.now(UTC).isoformat(),
         }
 
-    def _start_web(self, pki: Any, munis: list[terr.Municipality], slot: int) -> Any:
-        try:
-            from cyberdiag.lab.web import WebSite, start_web
-        except ModuleNotFoundError:  # the web lab is optional
-            return None
-        sites: list[Any] = []
+    def _start_web(self, pki: Pki, munis: list[terr.Municipality], slot: int) -> WebServer:
+        sites: list[WebSite] = []
         for m in munis:
             if m.web is not None:
                 sites.append(WebSite(m.domain, m.ip(slot, 1), m.web))
@@ -348,8 +344,6 @@ def _main(argv: list[str] | None = None) -> int:
         keeper.stop()
         keeper.write_state({"status": "error", "error": f"{type(exc).__name__}: {exc}"[:2000],
                             "keeper_pid": os.getpid(), "pids": {}})
-        import traceback
-
         traceback.print_exc()
         return 1
     keeper.write_state(state)

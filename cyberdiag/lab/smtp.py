@@ -80,6 +80,7 @@ class SmtpLab:
         self.loop.close()
 
     async def _start(self) -> None:
+        # lazy: start-up time (aiosmtpd is only needed when the lab runs)
         from aiosmtpd.smtp import SMTP
 
         for srv in self.servers:

@@ -12,6 +12,8 @@ runner sets for the current thread (`budget`).
 from __future__ import annotations
 
 import ipaddress
+import os
+import socket
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -36,8 +38,6 @@ NAMESERVER_ENV = "CYBERDIAG_NAMESERVER"
 def nameservers_or_env(options: list[str] | None) -> list[str]:
     """The --nameserver values given, or else those of CYBERDIAG_NAMESERVER (comma or space
     separated); not validated (see parse_nameserver)."""
-    import os
-
     servers = list(options or [])
     if not servers and os.environ.get(NAMESERVER_ENV):
         servers = [s for s in os.environ[NAMESERVER_ENV].replace(",", " ").split() if s]
@@ -86,6 +86,7 @@ def make_resolver(
     nameservers: list[str], timeout: float = DEFAULT_TIMEOUT
 ) -> dns.resolver.Resolver:
     """A dnspython resolver that only asks the given nameservers (never /etc/resolv.conf)."""
+    # lazy: start-up time (dnspython)
     import dns.nameserver
     import dns.resolver
 
@@ -110,6 +111,7 @@ def resolve_addresses(name: str, resolver: dns.resolver.Resolver) -> list[str]:
 
     Raises dnspython's DNSException on trouble (callers such as the exposure scan rely on it).
     The checks use `lookup` (one retry, NotTested) through cyberdiag.checks.lookups instead."""
+    # lazy: start-up time (dnspython)
     import dns.exception
     import dns.resolver
 
@@ -123,7 +125,6 @@ def resolve_addresses(name: str, resolver: dns.resolver.Resolver) -> list[str]:
             raise
         out.extend(r.to_text() for r in answer)
     return out
-
 
 
 def txt_string(rdata: Any) -> str:
@@ -186,6 +187,7 @@ def _trouble(name: str, rdtype: str, what_fr: str, what_en: str, server: str) ->
 
 def valid_query_name(name: str) -> bool:
     """Can `name` be put in a DNS query (≤ 255 bytes on the wire, labels 1..63 bytes)?"""
+    # lazy: start-up time (dnspython)
     import dns.exception
     import dns.name
 
@@ -212,6 +214,7 @@ def query(
     Returns the response for NOERROR and NXDOMAIN; raises NotTested on timeout, network error,
     SERVFAIL (and REFUSED unless accept_refused) from every server, twice.
     """
+    # lazy: start-up time (dnspython)
     import dns.exception
     import dns.flags
     import dns.message
@@ -274,8 +277,8 @@ def lookup(
     cd=True (default) asks the resolver not to withhold data that fails DNSSEC validation: the
     other checks still see the records; dns.dnssec judges validation itself.
     """
+    # lazy: start-up time (dnspython)
     import dns.flags
-    import dns.name
     import dns.rcode
     import dns.rdatatype
 
@@ -286,24 +289,7 @@ def lookup(
     resp = query(_servers(resolver), name, rdtype, t, cd=cd, dnssec=dnssec)
     ad = bool(resp.flags & dns.flags.AD)
     qtype = dns.rdatatype.from_text(rdtype)
-    try:
-        target = dns.name.from_text(name)
-    except Exception:  # noqa: BLE001 - validated by make_query already
-        target = dns.name.root
-    # Follow the CNAME chain in the answer section (bounded).
-    if qtype != dns.rdatatype.CNAME:
-        for _ in range(16):
-            nxt = next(
-                (
-                    rr[0].target
-                    for rr in resp.answer
-                    if rr.name == target and rr.rdtype == dns.rdatatype.CNAME and len(rr)
-                ),
-                None,
-            )
-            if nxt is None:
-                break
-            target = nxt
+    target = _final_name(resp, name, qtype)
     rrset = None
     for rr in resp.answer:
         if rr.name == target and rr.rdtype == qtype:
@@ -343,6 +329,33 @@ def lookup(
     )
 
 
+
+def _final_name(resp: dns.message.Message, name: str, qtype: Any) -> Any:
+    """The name the answer is about: `name`, after the CNAME chain of the answer section
+    (bounded; not followed when CNAME itself is asked)."""
+    # lazy: start-up time (dnspython)
+    import dns.name
+    import dns.rdatatype
+
+    try:
+        target = dns.name.from_text(name)
+    except Exception:  # noqa: BLE001 - validated by make_query already
+        target = dns.name.root
+    if qtype != dns.rdatatype.CNAME:
+        for _ in range(16):
+            nxt = next(
+                (
+                    rr[0].target
+                    for rr in resp.answer
+                    if rr.name == target and rr.rdtype == dns.rdatatype.CNAME and len(rr)
+                ),
+                None,
+            )
+            if nxt is None:
+                break
+            target = nxt
+    return target
+
 def direct_query(
     ip: str,
     name: str,
@@ -353,13 +366,13 @@ def direct_query(
 ) -> dns.message.Message:
     """Ask one authoritative server directly (RD=0). Raises NotTested on network trouble;
     returns REFUSED/SERVFAIL answers too (an authoritative server's answer is data)."""
+    # lazy: start-up time (dnspython)
     import dns.exception
+    import dns.flags
     import dns.message
     import dns.query
 
     q = dns.message.make_query(name, rdtype)
-    import dns.flags
-
     q.flags = dns.flags.Flag(0)
     last: NotTested | None = None
     for _attempt in range(2):
@@ -380,8 +393,7 @@ def try_axfr(ip: str, zone: str, timeout: float = DEFAULT_TIMEOUT, *, port: int 
     """Ask `ip` for a zone transfer; returns the number of records in the first message
     (> 0: the transfer is open), 0 if refused. Reads one message only (bounded).
     Raises NotTested on network trouble."""
-    import socket
-
+    # lazy: start-up time (dnspython)
     import dns.exception
     import dns.message
     import dns.query

@@ -419,44 +419,59 @@ def fetch_chain(
         if target in seen:
             chain.stopped = "redirect loop"
             return chain
-        try:
-            parts = urlsplit(target)
-            hostname = parts.hostname
-        except ValueError:
-            chain.stopped = "unsupported redirect target"
+        nxt = _next_request(target, current_host, resolve)
+        if isinstance(nxt, str):
+            chain.stopped = nxt
             return chain
-        if parts.scheme not in ("http", "https") or not hostname:
-            chain.stopped = "unsupported redirect target"
-            return chain
-        new_host = hostname.rstrip(".").lower()
-        if new_host != current_host:
-            try:
-                new_ips = resolve(new_host)
-            except NotTested as exc:
-                chain.stopped = "error: " + exc.reason.en
-                return chain
-            except Exception as exc:  # DNS errors from the caller's resolver
-                chain.stopped = f"cannot resolve {new_host}: {type(exc).__name__}"
-                return chain
-            if not new_ips:
-                chain.stopped = f"cannot resolve {new_host}"
-                return chain
-            current_ips = new_ips
-        current_host, current_tls = new_host, parts.scheme == "https"
-        try:
-            port = parts.port
-        except ValueError:
-            chain.stopped = "unsupported redirect target"
-            return chain
-        current_path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        try:
-            _check_request_parts(current_host, current_path)
-        except ValueError:
-            chain.stopped = "unsupported redirect target"
-            return chain
+        current_host, current_tls, port, current_path = nxt.host, nxt.tls, nxt.port, nxt.path
+        if nxt.ips is not None:
+            current_ips = nxt.ips
     chain.stopped = "too many redirects"
     return chain
 
+
+@dataclass(frozen=True)
+class _Redirect:
+    """The next request of a redirect chain (ips None: same host, same addresses)."""
+
+    host: str
+    tls: bool
+    ips: list[str] | None
+    port: int | None
+    path: str
+
+
+def _next_request(target: str, current_host: str, resolve: Resolve) -> _Redirect | str:
+    """Where a redirect to `target` leads: the next request, or why the chain stops there."""
+    unsupported = "unsupported redirect target"
+    try:
+        parts = urlsplit(target)
+        hostname = parts.hostname
+    except ValueError:
+        return unsupported
+    if parts.scheme not in ("http", "https") or not hostname:
+        return unsupported
+    new_host = hostname.rstrip(".").lower()
+    new_ips: list[str] | None = None
+    if new_host != current_host:
+        try:
+            new_ips = resolve(new_host)
+        except NotTested as exc:
+            return "error: " + exc.reason.en
+        except Exception as exc:  # DNS errors from the caller's resolver
+            return f"cannot resolve {new_host}: {type(exc).__name__}"
+        if not new_ips:
+            return f"cannot resolve {new_host}"
+    try:
+        port = parts.port
+    except ValueError:
+        return unsupported
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    try:
+        _check_request_parts(new_host, path)
+    except ValueError:
+        return unsupported
+    return _Redirect(new_host, parts.scheme == "https", new_ips, port, path)
 
 def fetch_first(
     host: str,

@@ -93,6 +93,7 @@ class HandshakeFailed(Exception):
 
 def cert_info(der: bytes) -> CertInfo:
     """Describe a DER certificate. Raises ValueError if it cannot be parsed."""
+    # lazy: start-up time (cryptography)
     from cryptography import x509
     from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 
@@ -218,6 +219,26 @@ def _chain_len(tsock: ssl.SSLSocket, verified: bool) -> int | None:
                 return None
             return len(chain) if chain is not None else None
     return None
+
+
+def peer_chain(tsock: ssl.SSLSocket) -> list[bytes]:
+    """The certificates the server sent (DER, leaf first), unverified; at least the leaf when
+    the Python version cannot give the chain."""
+    ders: list[bytes] = []
+    leaf = tsock.getpeercert(binary_form=True)
+    if leaf:
+        ders.append(leaf)
+    sslobj: Any = getattr(tsock, "_sslobj", None)
+    for obj in (tsock, sslobj):  # public from Python 3.13, private before
+        fn = getattr(obj, "get_unverified_chain", None)
+        if fn is not None:
+            try:
+                chain = fn() or []
+                ders = [c if isinstance(c, bytes) else c.public_bytes(2) for c in chain] or ders
+            except Exception:  # noqa: BLE001 - best effort: the leaf is enough
+                pass
+            break
+    return ders
 
 
 def session_info(tsock: ssl.SSLSocket, verified: bool, error: str | None) -> TlsInfo:

@@ -5,7 +5,8 @@
 
 Layers: build.build_view (Diagnostic -> view.ReportView) -> render.render_html (Jinja2, autoescape)
 -> pdf.html_to_pdf (WeasyPrint behind a URL fetcher that fetches nothing outside
-report_templates/). `html_to_pdf` and `safe_url_fetcher` are reused by the territorial report.
+report_templates/). `templating.environment` is the one Jinja environment of cyberdiag, and
+`html_to_pdf` the one way to a PDF: the workshop and territorial documents use both.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from cyberdiag.i18n import Lang
 from cyberdiag.models import Diagnostic
 from cyberdiag.report.build import build_view
 from cyberdiag.report.pdf import FetchRefused, html_to_pdf, safe_url_fetcher
+from cyberdiag.report.plan_csv import plan_csv
 from cyberdiag.report.render import render_html, stylesheet_path
 from cyberdiag.report.view import ReportView
 
@@ -54,8 +56,6 @@ def write_report(
     """Render the report of `diag` to `out` (PDF, HTML, or the action plan as CSV), written
     with mode 0600."""
     if fmt == "csv":
-        from cyberdiag.report.plan_csv import plan_csv
-
         write_private(out, plan_csv(diag, lang))
         return
     view = build_view(diag, lang, medians)

@@ -328,6 +328,49 @@ def _glossary(corpus: str, lang: Lang) -> list[TermView]:
     return sorted(out, key=lambda t: t.term.lower())
 
 
+def _strongest_weakest(domains: list[DomainView]) -> tuple[list[DomainView], list[DomainView]]:
+    """The strongest and the weakest assessed domains (at most TOP_DOMAINS each, no overlap)."""
+    scored = [d for d in domains if d.applicable and d.score is not None]
+    by_score = sorted(scored, key=lambda d: (-(d.score or 0), d.gap, d.name))
+    # A domain scored 0 is nobody's strength, however few domains were assessed.
+    n_strong = min(TOP_DOMAINS, len(by_score) // 2 or len(by_score))
+    strongest = [d for d in by_score if (d.score or 0) > 0][:n_strong]
+    weakest = [d for d in reversed(by_score) if d not in strongest][:TOP_DOMAINS]
+    return strongest, weakest
+
+
+def _risks(weakest: list[DomainView], lab: Labels, lang: Lang) -> list[RiskView]:
+    """What could happen, for the weak domains below target or under 60 (at least one)."""
+    risk_domains = [d for d in weakest if d.below_target or (d.score or 0) < 60]
+    if not risk_domains:
+        risk_domains = weakest[:1]
+    return [RiskView(d.name, lab.risks.get(d.id, lab.risk_default).get(lang)) for d in risk_domains]
+
+
+def _csf_rows(diag: Diagnostic, lang: Lang) -> list[tuple[str, str, str]]:
+    """(code, name, score) of each NIST CSF function, in the framework's order."""
+    return [
+        (code, CSF_NAMES[code].get(lang) if code in CSF_NAMES else code, _score_text(v, lang))
+        for code, v in sorted(
+            diag.csf.items(),
+            key=lambda kv: list(CSF_NAMES).index(kv[0]) if kv[0] in CSF_NAMES else 99,
+        )
+    ]
+
+
+def _median_note(medians: dict[str, float] | None, lang: Lang) -> str:
+    """Why no median is shown when the territorial store has too few peers ("" otherwise)."""
+    if medians is not None and not medians:
+        return tr(
+            "Pas encore assez de communes de la même strate dans la base territoriale pour "
+            "afficher une médiane sans révéler une commune.",
+            "Not enough municipalities of the same tier in the territorial store yet to show a "
+            "median without revealing one.",
+            lang,
+        )
+    return ""
+
+
 def build_view(
     diag: Diagnostic,
     lang: Lang = "fr",
@@ -342,24 +385,12 @@ def build_view(
     names = {d.id: d.name.get(lang) for d in diag.domains}
     checks = [_check_view(c, diag, lab, lang) for c in diag.checks]
     domains = [_domain_view(d, diag, levels, checks, medians, lab, lang) for d in diag.domains]
-    scored = [d for d in domains if d.applicable and d.score is not None]
-    by_score = sorted(scored, key=lambda d: (-(d.score or 0), d.gap, d.name))
-    # A domain scored 0 is nobody's strength, however few domains were assessed.
-    n_strong = min(TOP_DOMAINS, len(by_score) // 2 or len(by_score))
-    strongest = [d for d in by_score if (d.score or 0) > 0][:n_strong]
-    weakest = [d for d in reversed(by_score) if d not in strongest][:TOP_DOMAINS]
+    strongest, weakest = _strongest_weakest(domains)
     ordered = plan_order(diag.findings)
     findings = [_finding_view(i + 1, f, names, lab, lang) for i, f in enumerate(ordered)]
-    risk_domains = [d for d in weakest if d.below_target or (d.score or 0) < 60]
-    if not risk_domains:
-        risk_domains = weakest[:1]
-    risks = [
-        RiskView(d.name, lab.risks.get(d.id, lab.risk_default).get(lang)) for d in risk_domains
-    ]
+    risks = _risks(weakest, lab, lang)
     ov = diag.overall
-    overall_level = _level_view(levels, ov.level, lang)
     p = diag.profile
-    created = diag.created_at
     corpus = " ".join(
         [f.title + " " + f.action + " " + " ".join(f.references) for f in findings]
         + [c.title + " " + c.message + " " + c.remediation for c in checks]
@@ -367,14 +398,6 @@ def build_view(
         + [r.sentence for r in risks]
         + [cap.label.get(lang) for cap in ov.capped_by]
     )
-    csf = [
-        (code, CSF_NAMES[code].get(lang) if code in CSF_NAMES else code, _score_text(v, lang))
-        for code, v in sorted(
-            diag.csf.items(),
-            key=lambda kv: list(CSF_NAMES).index(kv[0]) if kv[0] in CSF_NAMES else 99,
-        )
-    ]
-    counts = {s: sum(1 for c in diag.checks if c.status == s) for s in lab.status}
     return ReportView(
         lang=lang,
         title=tr("Diagnostic de cybersécurité", "Cybersecurity diagnostic", lang),
@@ -386,7 +409,7 @@ def build_view(
         it_provider=p.it_provider or "",
         tier=diag.tier,
         tier_label=_label({str(k): v for k, v in lab.tiers.items()}, str(diag.tier), lang),
-        date=format_date(created, lang),
+        date=format_date(diag.created_at, lang),
         generated=format_date(now or datetime.now(), lang),
         tool_version=diag.tool_version,
         report_version=__version__,
@@ -395,7 +418,7 @@ def build_view(
         schema_version=diag.schema_version,
         levels=[levels[k] for k in sorted(levels)],
         overall_score=_score_text(ov.score, lang),
-        overall_level=overall_level,
+        overall_level=_level_view(levels, ov.level, lang),
         uncapped_level=_level_view(levels, ov.uncapped_level, lang),
         caps=[c.label.get(lang) for c in ov.capped_by],
         target_level=_level_view(levels, ov.target_level, lang),
@@ -414,22 +437,14 @@ def build_view(
         radar=_radar(domains, diag, medians, lang),
         has_target=bool(_grid_min_scores(diag)),
         has_median=bool(medians),
-        median_note=tr(
-            "Pas encore assez de communes de la même strate dans la base territoriale pour "
-            "afficher une médiane sans révéler une commune.",
-            "Not enough municipalities of the same tier in the territorial store yet to show a "
-            "median without revealing one.",
-            lang,
-        )
-        if medians is not None and not medians
-        else "",
+        median_note=_median_note(medians, lang),
         checks=checks,
-        csf=csf,
+        csf=_csf_rows(diag, lang),
         glossary=_glossary(corpus, lang),
         contacts=[
             ContactView(c.name.get(lang), c.address, c.when.get(lang)) for c in glossary().contacts
         ],
-        counts=counts,
+        counts={s: sum(1 for c in diag.checks if c.status == s) for s in lab.status},
         status_labels={k: v.get(lang) for k, v in lab.status.items()},
     )
 

@@ -1,20 +1,19 @@
 """Titles and remediation texts of the checks, read leniently from checks/*.yaml.
 
 The report must render even when a catalogue is missing, half-written or lacks an id: every
-file is read on its own with a safe loader (libyaml's CSafeLoader when present), an invalid
-file is skipped, and an unknown id falls back to the id itself (see build.py).
+file is read on its own with the one YAML reader (cyberdiag.loading), an invalid file is
+skipped, and an unknown id falls back to the id itself (see build.py).
 """
 
 from __future__ import annotations
 
 import re
 from functools import cache
-from pathlib import Path
-from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
+from cyberdiag.errors import ValidationFailed
+from cyberdiag.loading import read_yaml
 from cyberdiag.models import CheckCatalogue, CheckMeta
 from cyberdiag.resources import data_dir
 
@@ -35,11 +34,6 @@ PREFIX_DOMAIN = {
 }
 
 
-def _safe_load(path: Path) -> Any:
-    with open(path, encoding="utf-8") as fh:
-        return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-
-
 @cache
 def grid_thresholds(grid_id: str) -> dict[int, int]:
     """Level id -> min_score of the shipped grid `grid_id` ({} when not found or unreadable).
@@ -53,11 +47,11 @@ def grid_thresholds(grid_id: str) -> dict[int, int]:
             # A cheap look first: only the grid file is parsed (the questionnaires are large).
             if not _GRID_KIND.search(path.read_text(encoding="utf-8")):
                 continue
-            raw = _safe_load(path)
+            raw = read_yaml(path)
             if not isinstance(raw, dict) or raw.get("kind") != "grid" or raw.get("id") != grid_id:
                 continue
             return {int(lv["id"]): int(lv["min_score"]) for lv in raw.get("levels", [])}
-        except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError):
+        except (OSError, ValidationFailed, KeyError, TypeError, ValueError):
             return {}
     return {}
 
@@ -71,11 +65,11 @@ def check_catalogue() -> dict[str, CheckMeta]:
         return found
     for path in sorted(folder.glob("*.yaml")):
         try:
-            raw = _safe_load(path)
+            raw = read_yaml(path)
             if not isinstance(raw, dict) or raw.get("kind") != "checks":
                 continue
             catalogue = CheckCatalogue.model_validate(raw)
-        except (OSError, yaml.YAMLError, ValidationError):
+        except (ValidationFailed, ValidationError):
             continue
         for meta in catalogue.checks:
             found.setdefault(meta.id, meta)

@@ -10,6 +10,7 @@ territorial report.
 from __future__ import annotations
 
 import contextlib
+import ctypes.util
 import gc
 import io
 import mimetypes
@@ -22,7 +23,7 @@ from urllib.parse import unquote, urlsplit
 
 from cyberdiag.errors import UserError
 from cyberdiag.fileio import write_private
-from cyberdiag.report.labels import templates_dir
+from cyberdiag.report.templating import templates_dir
 
 
 class FetchRefused(ValueError):
@@ -64,7 +65,7 @@ def safe_url_fetcher(url: str) -> dict[str, Any]:
 def make_url_fetcher() -> Any:
     """A WeasyPrint URLFetcher applying `safe_url_fetcher` (imports WeasyPrint)."""
     _import_weasyprint()
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
+    from weasyprint.urls import URLFetcher, URLFetcherResponse  # lazy: see _import_weasyprint
 
     class SafeURLFetcher(URLFetcher):  # type: ignore[misc]
         def fetch(self, url: str, headers: Any = None) -> Any:
@@ -85,8 +86,6 @@ def _direct_library_names() -> Iterator[None]:
     also holds the real soname (libpango-1.0.so.0...), which dlopen finds directly. If that
     fails on some system, the import is retried the normal way.
     """
-    import ctypes.util
-
     original = ctypes.util.find_library
     ctypes.util.find_library = lambda name: None
     try:
@@ -96,6 +95,8 @@ def _direct_library_names() -> Iterator[None]:
 
 
 def _import_weasyprint() -> Any:
+    """WeasyPrint, imported on first use (lazy: with Pango it takes about half a second, and
+    only a PDF needs it); UserError when it or Pango is missing."""
     if "weasyprint" not in sys.modules:
         try:
             with _direct_library_names(), contextlib.redirect_stdout(io.StringIO()):

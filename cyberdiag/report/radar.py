@@ -1,5 +1,7 @@
-"""Inline SVG spider chart of the domain scores (0..100): the municipality, its tier's target
-and, when given, the territory's median for the same tier.
+"""Inline SVG spider chart of the domain scores (0..100) for the report.
+
+Drawn: the municipality, its tier's target and, when given, the territory's median for the
+same tier.
 
 Pure string building: every text that comes from data is escaped with markupsafe; the result is
 returned as Markup so the template inserts it as is. Vector graphics stay crisp in the PDF and

@@ -1,5 +1,7 @@
-"""The report's view model: small frozen dataclasses holding plain strings and numbers, already
-in the report's language. Built by cyberdiag.report.build, laid out by the templates.
+"""The report's view model: what the templates lay out, already in the report's language.
+
+Small frozen dataclasses holding plain strings and numbers. Built by cyberdiag.report.build,
+laid out by the templates.
 """
 
 from __future__ import annotations

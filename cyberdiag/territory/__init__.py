@@ -1,19 +1,12 @@
-"""The territorial store: diagnostics of a territory's municipalities, campaign after campaign.
+"""The territory: the municipalities' diagnostics, campaign after campaign, and their views.
 
-Modules: store (SQLite, migrations), importer, aggregate, anonymise, report, export, roster,
-status, checkall. `medians_for` is the entry point used by `cyberdiag report --territory`.
+Modules: store (SQLite: every SQL statement), importer, roster (municipalities.csv), aggregate
+(the report's view, from medians, pooling, trend, checkstats), anonymise, report, export, status,
+checkall. `medians_for` is the entry point used by `cyberdiag report --territory`.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
-
-def medians_for(store: Path, tier: int, campaign: str | None = None) -> dict[str, float]:
-    """Domain id -> median score of the tier's municipalities (see aggregate.medians_for)."""
-    from cyberdiag.territory.aggregate import medians_for as _medians_for
-
-    return _medians_for(store, tier, campaign)
-
+from cyberdiag.territory.medians import medians_for
 
 __all__ = ["medians_for"]

@@ -7,31 +7,51 @@ domains per second. Checkpoint: a municipality's results and its "done" mark are
 `check_runs`, written in one transaction as soon as it finishes. Killed or interrupted, a rerun
 skips every municipality already stored and loses nothing; a crash of one municipality's run is
 reported and left undone (retried next time), never recorded as a result.
+
+No terminal code here: progress goes to a `progress(label, total)` context manager yielding
+`step(label, n)` (cli.terminal.progress fits), and each line for the user to `say(text)`.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from cyberdiag.checks import runner as check_runner
 from cyberdiag.errors import UserError
+from cyberdiag.i18n import tr
 from cyberdiag.models import CheckResult
+from cyberdiag.net.dnsclient import parse_nameserver
 from cyberdiag.territory.roster import RosterEntry, read_roster, save_roster
 from cyberdiag.territory.store import Store, open_store
-
-if TYPE_CHECKING:
-    from rich.progress import Progress
 
 # Threads of the check runner per municipality (the runner runs check × domain pairs).
 WORKERS_PER_MUNICIPALITY = 8
 
 RunChecks = Callable[..., list[CheckResult]]
+Step = Callable[[str, int], None]
+Say = Callable[[str], None]
+Progress = Callable[[str, int], AbstractContextManager[Step]]
+
+
+@contextmanager
+def no_progress(label: str, total: int) -> Iterator[Step]:
+    """A progress callback that shows nothing (the default)."""
+
+    def step(what: str, n: int = 1) -> None:
+        pass
+
+    yield step
+
+
+def _silent(text: str) -> None:
+    pass
 
 
 class RateLimiter:
@@ -43,6 +63,7 @@ class RateLimiter:
         self._lock = threading.Lock()
 
     def acquire(self, n: int = 1, stop: threading.Event | None = None) -> None:
+        """Wait for n units (returns early when `stop` is set)."""
         with self._lock:
             now = time.monotonic()
             start = max(now, self._next)
@@ -57,6 +78,8 @@ class RateLimiter:
 
 @dataclass
 class Outcome:
+    """One municipality's run: its results, or the error that left it undone."""
+
     entry: RosterEntry
     nameservers: list[str]
     started_at: datetime
@@ -66,6 +89,8 @@ class Outcome:
 
 @dataclass
 class Summary:
+    """What one check-all did (INSEE codes)."""
+
     campaign: str
     total: int
     skipped_done: int = 0
@@ -73,14 +98,6 @@ class Summary:
     done: list[str] = field(default_factory=list)
     unreachable: list[str] = field(default_factory=list)  # nothing could be tested
     errors: list[tuple[str, str]] = field(default_factory=list)
-
-
-def done_insees(store: Store, campaign: str, *, retry_not_tested: bool = False) -> set[str]:
-    """Municipalities already checked in `campaign` (optionally not counting the unreachable)."""
-    sql = "SELECT insee FROM check_runs WHERE campaign=?"
-    if retry_not_tested:
-        sql += " AND NOT (n_not_tested > 0 AND n_pass + n_warn + n_fail = 0)"
-    return {str(r[0]) for r in store.conn.execute(sql, (campaign,))}
 
 
 def unreachable(results: list[CheckResult]) -> bool:
@@ -91,34 +108,45 @@ def unreachable(results: list[CheckResult]) -> bool:
 
 def save_outcome(store: Store, campaign: str, out: Outcome) -> None:
     """Results and checkpoint of one municipality, in one transaction."""
-    from cyberdiag.checks.runner import make_check_run
+    run = check_runner.make_check_run(
+        out.results, nameservers=out.nameservers, started_at=out.started_at
+    )
+    store.record_check_run(campaign, out.entry.insee, run)
 
-    run = make_check_run(out.results, nameservers=out.nameservers, started_at=out.started_at)
-    count = dict.fromkeys(("pass", "warn", "fail", "not_tested"), 0)
-    other = 0
-    for r in out.results:
-        if r.status in count:
-            count[r.status] += 1
-        else:
-            other += 1
-    with store.transaction() as c:
-        store.ensure_campaign(c, campaign)
-        c.execute(
-            "INSERT OR REPLACE INTO check_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                campaign,
-                out.entry.insee,
-                out.started_at.isoformat(),
-                datetime.now(UTC).isoformat(),
-                " ".join(out.nameservers),
-                count["pass"],
-                count["warn"],
-                count["fail"],
-                count["not_tested"],
-                other,
-                run.model_dump_json(),
-            ),
-        )
+
+class Checker:
+    """Runs one municipality's checks: picks its nameservers, waits for their rate limit."""
+
+    def __init__(
+        self, nameservers: list[str], rate: float, timeout: float, run_checks: RunChecks
+    ) -> None:
+        self.nameservers = nameservers
+        self.buckets = {ns: RateLimiter(rate) for ns in nameservers}
+        self.timeout = timeout
+        self.run_checks = run_checks
+        self.stop = threading.Event()  # set when interrupted: waiting municipalities give up
+
+    def check(self, entry: RosterEntry, index: int) -> Outcome:
+        """The `index`-th municipality's outcome (never raises for an ordinary error)."""
+        k = index % len(self.nameservers)
+        order = self.nameservers[k:] + self.nameservers[:k]
+        out = Outcome(entry, order, datetime.now(UTC))
+        self.buckets[order[0]].acquire(len(entry.domains), self.stop)
+        if self.stop.is_set():
+            out.error = "interrupted"
+            return out
+        try:
+            out.results = self.run_checks(
+                list(entry.domains),
+                nameservers=order,
+                timeout=self.timeout,
+                max_workers=WORKERS_PER_MUNICIPALITY,
+            )
+        except UserError as exc:
+            out.error = exc.message("fr") + " / " + exc.message("en")
+        except Exception as exc:  # a bug must not cost the other municipalities
+            out.error = f"{type(exc).__name__}: {exc}"
+        return out
 
 
 def run_check_all(
@@ -132,11 +160,48 @@ def run_check_all(
     timeout: float = 5.0,
     retry_not_tested: bool = False,
     run_checks: RunChecks | None = None,
-    show_progress: bool = True,
+    progress: Progress = no_progress,
+    say: Say = _silent,
 ) -> Summary:
-    from cyberdiag.i18n import tr
-    from cyberdiag.net.dnsclient import parse_nameserver
+    """Check every municipality of `roster_csv` not yet checked in `campaign`.
 
+    Raises UserError when some could not be checked (after storing the others)."""
+    _check_options(nameservers, concurrency, rate)
+    entries = read_roster(roster_csv)
+    checker = Checker(nameservers, rate, timeout, run_checks or check_runner.run_checks)
+    with open_store(store_path) as store:
+        todo, summary = _plan(store, entries, campaign, retry_not_tested)
+        with progress(tr("Vérifications", "Checks"), summary.total) as step:
+            if summary.skipped_done or summary.no_domain:
+                step("", summary.skipped_done + len(summary.no_domain))
+            if summary.skipped_done:
+                say(
+                    tr(
+                        f"Reprise : {summary.skipped_done} commune(s) déjà vérifiée(s) dans la "
+                        f"campagne {campaign}, non refaite(s).",
+                        f"Resuming: {summary.skipped_done} municipality(ies) already checked in "
+                        f"campaign {campaign}, not redone.",
+                    )
+                )
+
+            def record(out: Outcome) -> None:
+                _record(store, summary, out, say)
+                step(f"{out.entry.name} ({out.entry.insee})", 1)
+
+            _check_concurrently(checker, todo, concurrency, record, summary, say)
+    for line in summary_lines(summary):
+        say(line)
+    if summary.errors:
+        raise UserError(
+            f"{len(summary.errors)} commune(s) n'ont pas pu être vérifiées (voir ci-dessus) ; "
+            "relancer la commande pour les reprendre.",
+            f"{len(summary.errors)} municipality(ies) could not be checked (see above); run "
+            "the command again to retry them.",
+        )
+    return summary
+
+
+def _check_options(nameservers: list[str], concurrency: int, rate: float) -> None:
     if not nameservers:
         raise UserError(
             "Aucun serveur DNS indiqué : utilisez --nameserver IP[:PORT] (cyberdiag n'utilise "
@@ -151,131 +216,96 @@ def run_check_all(
             "--concurrency et --rate doivent être positifs.",
             "--concurrency and --rate must be positive.",
         )
-    if run_checks is None:
-        from cyberdiag.checks.runner import run_checks as _run_checks
 
-        run_checks = _run_checks
-    entries = read_roster(roster_csv)
+
+def _plan(
+    store: Store, entries: list[RosterEntry], campaign: str, retry_not_tested: bool
+) -> tuple[list[RosterEntry], Summary]:
+    """Record the roster and the campaign; what is left to check, and what is skipped."""
     summary = Summary(campaign=campaign, total=len(entries))
-    buckets = {ns: RateLimiter(rate) for ns in nameservers}
-    stop = threading.Event()
+    save_roster(store, entries)
+    with store.transaction():
+        store.ensure_campaign(campaign)
+    already = store.checked_insees(campaign, retry_not_tested=retry_not_tested)
+    todo: list[RosterEntry] = []
+    for e in entries:
+        if e.insee in already:
+            summary.skipped_done += 1
+        elif not e.domains:
+            summary.no_domain.append(e.insee)
+        else:
+            todo.append(e)
+    return todo, summary
 
-    with open_store(store_path) as store:
-        save_roster(store, entries)
-        with store.transaction() as c:
-            store.ensure_campaign(c, campaign)
-        already = done_insees(store, campaign, retry_not_tested=retry_not_tested)
-        todo: list[RosterEntry] = []
-        for e in entries:
-            if e.insee in already:
-                summary.skipped_done += 1
-            elif not e.domains:
-                summary.no_domain.append(e.insee)
-            else:
-                todo.append(e)
 
-        def work(entry: RosterEntry, index: int) -> Outcome:
-            k = index % len(nameservers)
-            order = nameservers[k:] + nameservers[:k]
-            out = Outcome(entry, order, datetime.now(UTC))
-            buckets[order[0]].acquire(len(entry.domains), stop)
-            if stop.is_set():
-                out.error = "interrupted"
-                return out
-            try:
-                out.results = run_checks(
-                    list(entry.domains),
-                    nameservers=order,
-                    timeout=timeout,
-                    max_workers=WORKERS_PER_MUNICIPALITY,
-                )
-            except UserError as exc:
-                out.error = exc.message("fr") + " / " + exc.message("en")
-            except Exception as exc:  # a bug must not cost the other municipalities
-                out.error = f"{type(exc).__name__}: {exc}"
-            return out
-
-        with _progress(show_progress) as progress:
-            task = progress.add_task(
-                tr("Vérifications", "Checks"),
-                total=len(entries),
-                completed=summary.skipped_done + len(summary.no_domain),
+def _record(store: Store, summary: Summary, out: Outcome, say: Say) -> None:
+    """Store a finished municipality (or note its error) and tell the user."""
+    label = f"{out.entry.name} ({out.entry.insee})"
+    if out.error is not None:
+        summary.errors.append((out.entry.insee, out.error))
+        say(
+            tr(
+                f"{label} : erreur, à refaire — {out.error}",
+                f"{label}: error, to be redone — {out.error}",
             )
-            if summary.skipped_done:
-                progress.console.print(
-                    tr(
-                        f"Reprise : {summary.skipped_done} commune(s) déjà vérifiée(s) dans la "
-                        f"campagne {campaign}, non refaite(s).",
-                        f"Resuming: {summary.skipped_done} municipality(ies) already checked in "
-                        f"campaign {campaign}, not redone.",
-                    )
-                )
-            pool = ThreadPoolExecutor(max_workers=concurrency)
-            futures = [pool.submit(work, e, i) for i, e in enumerate(todo)]
-            handled: set[Future[Outcome]] = set()
-
-            def handle(fut: Future[Outcome]) -> None:
-                handled.add(fut)
-                out = fut.result()
-                label = f"{out.entry.name} ({out.entry.insee})"
-                if out.error is not None:
-                    summary.errors.append((out.entry.insee, out.error))
-                    progress.console.print(
-                        tr(
-                            f"{label} : erreur, à refaire — {out.error}",
-                            f"{label}: error, to be redone — {out.error}",
-                        )
-                    )
-                else:
-                    save_outcome(store, campaign, out)
-                    summary.done.append(out.entry.insee)
-                    progress.console.print(_line(label, out.results))
-                    if unreachable(out.results):
-                        summary.unreachable.append(out.entry.insee)
-                progress.advance(task)
-
-            try:
-                pending: set[Future[Outcome]] = set(futures)
-                while pending:
-                    finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                    # Successful ones first: an exception must not cost a finished result.
-                    for fut in sorted(finished, key=lambda f: f.exception() is not None):
-                        handle(fut)
-            except BaseException:
-                stop.set()
-                pool.shutdown(wait=False, cancel_futures=True)
-                for fut in futures:  # store what finished meanwhile: nothing is lost
-                    if (
-                        fut not in handled
-                        and fut.done()
-                        and not fut.cancelled()
-                        and fut.exception() is None
-                    ):
-                        handle(fut)
-                progress.console.print(
-                    tr(
-                        f"Interrompu : {len(summary.done)} commune(s) enregistrée(s) pendant cette "
-                        "exécution ; relancer la même commande pour reprendre.",
-                        f"Interrupted: {len(summary.done)} municipality(ies) stored during this "
-                        "run; run the same command again to resume.",
-                    )
-                )
-                raise
-            pool.shutdown(wait=True)
-    _print_summary(summary)
-    if summary.errors:
-        raise UserError(
-            f"{len(summary.errors)} commune(s) n'ont pas pu être vérifiées (voir ci-dessus) ; "
-            "relancer la commande pour les reprendre.",
-            f"{len(summary.errors)} municipality(ies) could not be checked (see above); run "
-            "the command again to retry them.",
         )
-    return summary
+        return
+    save_outcome(store, summary.campaign, out)
+    summary.done.append(out.entry.insee)
+    say(_line(label, out.results))
+    if unreachable(out.results):
+        summary.unreachable.append(out.entry.insee)
+
+
+def _check_concurrently(
+    checker: Checker,
+    todo: list[RosterEntry],
+    concurrency: int,
+    record: Callable[[Outcome], None],
+    summary: Summary,
+    say: Say,
+) -> None:
+    """Run `todo` on `concurrency` threads, recording each outcome as it finishes. Interrupted,
+    what finished meanwhile is still recorded: nothing is lost."""
+    pool = ThreadPoolExecutor(max_workers=concurrency)
+    futures = [pool.submit(checker.check, e, i) for i, e in enumerate(todo)]
+    handled: set[Future[Outcome]] = set()
+
+    def handle(fut: Future[Outcome]) -> None:
+        handled.add(fut)
+        record(fut.result())
+
+    try:
+        pending: set[Future[Outcome]] = set(futures)
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            # Successful ones first: an exception must not cost a finished result.
+            for fut in sorted(finished, key=lambda f: f.exception() is not None):
+                handle(fut)
+    except BaseException:
+        checker.stop.set()
+        pool.shutdown(wait=False, cancel_futures=True)
+        for fut in futures:  # store what finished meanwhile: nothing is lost
+            if (
+                fut not in handled
+                and fut.done()
+                and not fut.cancelled()
+                and fut.exception() is None
+            ):
+                handle(fut)
+        say(
+            tr(
+                f"Interrompu : {len(summary.done)} commune(s) enregistrée(s) pendant cette "
+                "exécution ; relancer la même commande pour reprendre.",
+                f"Interrupted: {len(summary.done)} municipality(ies) stored during this "
+                "run; run the same command again to resume.",
+            )
+        )
+        raise
+    pool.shutdown(wait=True)
 
 
 def _line(label: str, results: list[CheckResult]) -> str:
-    from cyberdiag.i18n import tr
-
     n = {s: sum(1 for r in results if r.status == s) for s in ("fail", "warn", "not_tested")}
     return tr(
         f"{label} : {len(results)} vérifications, {n['fail']} en échec, {n['warn']} "
@@ -285,54 +315,30 @@ def _line(label: str, results: list[CheckResult]) -> str:
     )
 
 
-def _print_summary(s: Summary) -> None:
-    import sys
-
-    from cyberdiag.i18n import tr
-
-    w = sys.stdout.write
-    w(
+def summary_lines(s: Summary) -> list[str]:
+    """The closing report: how many were checked now, the unreachable, those without domain."""
+    lines = [
         tr(
             f"Campagne {s.campaign} : {len(s.done)} commune(s) vérifiée(s) maintenant, "
-            f"{s.skipped_done} déjà faite(s), sur {s.total}.\n",
+            f"{s.skipped_done} déjà faite(s), sur {s.total}.",
             f"Campaign {s.campaign}: {len(s.done)} municipality(ies) checked now, "
-            f"{s.skipped_done} already done, out of {s.total}.\n",
+            f"{s.skipped_done} already done, out of {s.total}.",
         )
-    )
+    ]
     if s.unreachable:
-        w(
+        lines.append(
             tr(
                 f"Injoignable(s) (rien n'a pu être testé) : {', '.join(s.unreachable)} — "
-                "relancer avec --retry-not-tested.\n",
+                "relancer avec --retry-not-tested.",
                 f"Unreachable (nothing could be tested): {', '.join(s.unreachable)} — run again "
-                "with --retry-not-tested.\n",
+                "with --retry-not-tested.",
             )
         )
     if s.no_domain:
-        w(
+        lines.append(
             tr(
-                f"Sans domaine dans la liste : {', '.join(s.no_domain)}.\n",
-                f"No domain in the list: {', '.join(s.no_domain)}.\n",
+                f"Sans domaine dans la liste : {', '.join(s.no_domain)}.",
+                f"No domain in the list: {', '.join(s.no_domain)}.",
             )
         )
-
-
-def _progress(enabled: bool) -> Progress:
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-    )
-
-    console = Console(highlight=False)
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        disable=not enabled or not console.is_terminal,
-    )
+    return lines

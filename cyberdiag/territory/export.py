@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
 from typing import Any
 
 from cyberdiag.errors import UserError
@@ -44,14 +45,12 @@ FIELDS_NAMED = [
 def export_rows(
     store: Store, campaign: str | None, *, named: bool, lang: Lang
 ) -> list[dict[str, Any]]:
-    from cyberdiag.territory.aggregate import level_infos
+    """One row per municipality and applicable domain; anonymised unless `named`.
 
+    An anonymised export of fewer than MIN_GROUP municipalities is refused (UserError).
+    """
     campaign = store.resolve_campaign(campaign)
-    diags = store.conn.execute(
-        """SELECT id, insee, name, population, tier, overall_score, overall_level, created_at
-           FROM diagnostics WHERE campaign=?""",
-        (campaign,),
-    ).fetchall()
+    diags = store.campaign_diagnostics(campaign)
     if not named and len(diags) < MIN_GROUP:
         raise UserError(
             f"Moins de {MIN_GROUP} communes dans la campagne {campaign} : un export anonymisé "
@@ -59,40 +58,30 @@ def export_rows(
             f"Fewer than {MIN_GROUP} municipalities in campaign {campaign}: an anonymised "
             "export would let them be recognised. Use --named (internal use).",
         )
-    levels = {lv.id: lv.name.get(lang) for lv in level_infos(store, campaign)}
-    codes = code_names((str(d[1]) for d in diags), store.salt())
-    groups = tier_groups(
-        {t: sum(1 for d in diags if d[4] == t) for t in {d[4] for d in diags}},
-        1 if named else MIN_GROUP,
-    )
-    by_id = {int(d[0]): d for d in diags}
+    levels = {lv.id: lv.name.get(lang) for lv in store.campaign_levels(campaign)}
+    codes = code_names((d.insee for d in diags), store.salt())
+    groups = tier_groups(Counter(d.tier for d in diags), 1 if named else MIN_GROUP)
     out: list[dict[str, Any]] = []
-    for did, dom, name_fr, name_en, score, level, target, gap in store.conn.execute(
-        """SELECT s.diagnostic_id, s.domain, s.name_fr, s.name_en, s.score, s.level,
-                  s.target_level, s.gap
-           FROM domain_scores s JOIN diagnostics d ON d.id = s.diagnostic_id
-           WHERE d.campaign=? AND s.applicable=1 ORDER BY d.insee, s.position""",
-        (campaign,),
-    ):
-        _, insee, mname, pop, tier, o_score, o_level, created = by_id[int(did)]
+    for s in store.domain_score_rows(campaign):
+        m = s.municipality
         row: dict[str, Any] = {"campaign": campaign}
         if named:
-            row.update(insee=insee, municipality=mname, population=pop, tier=tier)
+            row.update(insee=m.insee, municipality=m.name, population=m.population, tier=m.tier)
         else:
-            row.update(municipality=codes[insee], group=group_of(tier, groups).label)
+            row.update(municipality=codes[m.insee], group=group_of(m.tier, groups).label)
         row.update(
-            domain=dom,
-            domain_name=name_en if lang == "en" else name_fr,
-            score=score,
-            level=level,
-            level_name=levels.get(level, str(level)),
-            target_level=target,
-            gap=gap,
-            overall_score=o_score,
-            overall_level=o_level,
+            domain=s.domain,
+            domain_name=s.name.get(lang),
+            score=s.score,
+            level=s.level,
+            level_name=levels.get(s.level, str(s.level)),
+            target_level=s.target_level,
+            gap=s.gap,
+            overall_score=m.overall_score,
+            overall_level=m.overall_level,
         )
         if named:
-            row["created_at"] = created
+            row["created_at"] = m.created_at
         out.append(row)
     if not named:  # rows must not follow the INSEE order (it would reveal who is who)
         out.sort(key=lambda r: str(r["municipality"]))
@@ -120,6 +109,7 @@ def to_csv(rows: list[dict[str, Any]], *, named: bool, semicolon: bool) -> str:
 
 
 def to_json(rows: list[dict[str, Any]], *, campaign: str, named: bool) -> str:
+    """The rows as JSON, with the campaign and whether they are anonymised."""
     return (
         json.dumps(
             {"campaign": campaign, "anonymised": not named, "rows": rows},

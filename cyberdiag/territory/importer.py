@@ -9,11 +9,12 @@ written in a single transaction: a killed import leaves the store exactly as it 
 from __future__ import annotations
 
 import os
-import sqlite3
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
+from cyberdiag.diagnostic import load_diagnostic
 from cyberdiag.errors import UserError
 from cyberdiag.models import SCHEMA_VERSION, Diagnostic, Text
 from cyberdiag.territory.store import Store, now_iso
@@ -29,12 +30,16 @@ MAX_FAST_BYTES = 20_000_000
 
 @dataclass(frozen=True)
 class Refused:
+    """A file not imported, and why."""
+
     path: Path
     reason: Text
 
 
 @dataclass(frozen=True)
 class Imported:
+    """A diagnostic written to the store (or found there already, identical)."""
+
     path: Path
     insee: str
     name: str
@@ -55,6 +60,8 @@ class Superseded:
 
 @dataclass
 class ImportReport:
+    """What one import did, file by file."""
+
     campaign: str
     imported: list[Imported] = field(default_factory=list)
     refused: list[Refused] = field(default_factory=list)
@@ -92,8 +99,6 @@ def load_file(path: Path) -> Diagnostic | Text:
     does not accept, or of another major schema version, goes through
     cyberdiag.diagnostic.load_diagnostic, which gives the reason the file is refused.
     """
-    from cyberdiag.diagnostic import load_diagnostic
-
     try:
         if path.stat().st_size <= MAX_FAST_BYTES:
             diag = Diagnostic.model_validate_json(path.read_bytes())
@@ -129,135 +134,57 @@ def import_files(store: Store, paths: list[Path], campaign: str) -> ImportReport
             "Aucun fichier .json trouvé dans : " + ", ".join(str(p) for p in paths),
             "No .json file found in: " + ", ".join(str(p) for p in paths),
         )
-    with store.transaction() as conn:
+    with store.transaction():
         batch: dict[str, Imported] = {}
         for path in files:
             diag = load_file(path)
             if not isinstance(diag, Diagnostic):
                 report.refused.append(Refused(path, diag))
                 continue
-            insee = diag.profile.insee
-            created = diag.created_at.isoformat()
-            row = conn.execute(
-                "SELECT id, created_at, source FROM diagnostics WHERE campaign=? AND insee=?",
-                (campaign, insee),
-            ).fetchone()
-            if row is not None:
-                old_id, old_created, old_source = int(row[0]), str(row[1]), row[2]
-                old_label = str(old_source) if insee in batch else "(base)"
-                if _instant(old_created) == _instant(created):
-                    report.unchanged.append(Imported(path, insee, diag.profile.name, created))
-                    continue
-                if _instant(old_created) > _instant(created):
-                    report.superseded.append(
-                        Superseded(
-                            insee, diag.profile.name, old_label, old_created, str(path), created
-                        )
-                    )
-                    continue
-                report.superseded.append(
-                    Superseded(insee, diag.profile.name, str(path), created, old_label, old_created)
-                )
-                conn.execute("DELETE FROM diagnostics WHERE id=?", (old_id,))
+            if not _replaces_stored(store, report, campaign, path, diag, batch):
+                continue
             if not batch:
-                store.ensure_campaign(conn, campaign)  # a campaign exists once it has data
-            _insert(conn, campaign, path, diag, imported_at)
-            batch[insee] = Imported(path, insee, diag.profile.name, created)
+                store.ensure_campaign(campaign)  # a campaign exists once it has data
+            store.insert_diagnostic(campaign, str(path), diag, imported_at)
+            insee = diag.profile.insee
+            batch[insee] = Imported(path, insee, diag.profile.name, diag.created_at.isoformat())
             if delay:
                 time.sleep(delay)
         report.imported = sorted(batch.values(), key=lambda i: i.insee)
     return report
 
 
-def _instant(iso: str) -> float:
-    from datetime import UTC, datetime
+def _replaces_stored(
+    store: Store,
+    report: ImportReport,
+    campaign: str,
+    path: Path,
+    diag: Diagnostic,
+    batch: dict[str, Imported],
+) -> bool:
+    """Should `diag` be written? Compares it with the one kept for the municipality and
+    campaign (deleted when older); a duplicate is recorded in the report."""
+    insee, name = diag.profile.insee, diag.profile.name
+    created = diag.created_at.isoformat()
+    old = store.stored_diagnostic(campaign, insee)
+    if old is None:
+        return True
+    old_label = str(old.source) if insee in batch else "(base)"
+    if _instant(old.created_at) == _instant(created):
+        report.unchanged.append(Imported(path, insee, name, created))
+        return False
+    if _instant(old.created_at) > _instant(created):
+        report.superseded.append(
+            Superseded(insee, name, old_label, old.created_at, str(path), created)
+        )
+        return False
+    report.superseded.append(Superseded(insee, name, str(path), created, old_label, old.created_at))
+    store.delete_diagnostic(old.id)
+    return True
 
+
+def _instant(iso: str) -> float:
     dt = datetime.fromisoformat(iso)
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
     return dt.timestamp()
-
-
-def _insert(
-    conn: sqlite3.Connection, campaign: str, path: Path, d: Diagnostic, imported_at: str
-) -> None:
-    p = d.profile
-    conn.execute(
-        """INSERT INTO municipalities (insee, name, population, tier, updated_at)
-           VALUES (?, ?, ?, ?, ?)
-           ON CONFLICT(insee) DO UPDATE SET name=excluded.name, population=excluded.population,
-             tier=excluded.tier, updated_at=excluded.updated_at""",
-        (p.insee, p.name, p.population, d.tier, imported_at),
-    )
-    applicable = sum(1 for a in d.answers if a.applicable)
-    answered = sum(1 for a in d.answers if a.applicable and a.option is not None)
-    cur = conn.execute(
-        """INSERT INTO diagnostics (campaign, insee, name, population, tier, created_at,
-             imported_at, source, schema_version, tool_version, overall_score, overall_level,
-             uncapped_level, target_level, questions_applicable, questions_answered, json)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        (
-            campaign,
-            p.insee,
-            p.name,
-            p.population,
-            d.tier,
-            d.created_at.isoformat(),
-            imported_at,
-            str(path),
-            d.schema_version,
-            d.tool_version,
-            d.overall.score,
-            d.overall.level,
-            d.overall.uncapped_level,
-            d.overall.target_level,
-            applicable,
-            answered,
-            d.model_dump_json(),
-        ),
-    )
-    did = cur.lastrowid
-    conn.executemany(
-        "INSERT INTO domain_scores VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (
-                did,
-                i,
-                s.id,
-                s.name.fr,
-                s.name.en,
-                int(s.applicable),
-                s.score,
-                s.level,
-                s.target_level,
-                s.gap,
-            )
-            for i, s in enumerate(d.domains)
-        ],
-    )
-    conn.executemany(
-        "INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (
-                did,
-                f.ref,
-                f.source,
-                f.kind,
-                f.severity,
-                int(f.critical),
-                f.domain,
-                f.title.fr,
-                f.title.en,
-            )
-            for f in d.findings
-        ],
-    )
-    domain_of = {a.question_id: a.domain for a in d.answers}
-    domain_of.update({f.ref: f.domain for f in d.findings})
-    conn.executemany(
-        "INSERT INTO caps VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (did, c.item, c.ref, c.source, domain_of.get(c.ref), c.level, c.label.fr, c.label.en)
-            for c in d.overall.capped_by
-        ],
-    )

@@ -14,12 +14,16 @@ from cyberdiag.errors import UserError
 from cyberdiag.fileio import write_private
 from cyberdiag.i18n import Lang
 from cyberdiag.models import Text
-from cyberdiag.territory.aggregate import Proposal, TerritoryView
+from cyberdiag.report.frtypo import format_number, typo
+from cyberdiag.report.pdf import html_to_pdf
+from cyberdiag.report.templating import environment
+from cyberdiag.resources import data_dir
+from cyberdiag.territory.aggregate import TerritoryView
+from cyberdiag.territory.pooling import Proposal
 
 
 def templates_dir() -> Path:
-    from cyberdiag.resources import data_dir
-
+    """report_templates/territory: the report's templates, stylesheet and pooling.yaml."""
     return data_dir("report_templates") / "territory"
 
 
@@ -66,24 +70,11 @@ def proposal_sentence(p: Proposal, level0: str, lang: Lang) -> str:
         )
     else:
         tail = f"{name} ne changerait seul aucun niveau global (d'autres points critiques restent)"
-    from cyberdiag.report.frtypo import typo
-
     return typo(f"{head}. {tail}.", "fr")
 
 
 def render_html(view: TerritoryView, lang: Lang, *, embed_css: bool) -> str:
-    import jinja2
     from markupsafe import Markup
-
-    from cyberdiag.report.frtypo import format_number, typo
-
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir())),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
 
     def t(fr: str, en: str) -> str:
         return typo(en if lang == "en" else fr, lang)
@@ -116,7 +107,7 @@ def render_html(view: TerritoryView, lang: Lang, *, embed_css: bool) -> str:
         "proposal_sentence": lambda p: proposal_sentence(p, level0, lang),
         "css": Markup(css),  # our own stylesheet file, never user data
     }
-    return env.get_template("report.html.j2").render(ctx)
+    return environment("territory").get_template("report.html.j2").render(ctx)
 
 
 def write_report(view: TerritoryView, out: Path, lang: Lang) -> None:
@@ -126,8 +117,6 @@ def write_report(view: TerritoryView, out: Path, lang: Lang) -> None:
         write_private(out, render_html(view, lang, embed_css=True))
     elif suffix == ".pdf":
         html = render_html(view, lang, embed_css=False)
-        from cyberdiag.report.pdf import html_to_pdf
-
         html_to_pdf(html, out, stylesheets=[templates_dir() / "territory.css"])
     else:
         raise UserError(

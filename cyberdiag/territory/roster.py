@@ -14,7 +14,7 @@ from pathlib import Path
 
 from cyberdiag.errors import UserError, ValidationFailed
 from cyberdiag.models import TierRules
-from cyberdiag.territory.store import Store, now_iso
+from cyberdiag.territory.store import RosterRow, Store
 
 _INSEE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
 _HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
@@ -28,6 +28,8 @@ _ALIASES = {
 
 @dataclass(frozen=True)
 class RosterEntry:
+    """One municipality of the list: its INSEE code, name, population and domains."""
+
     insee: str
     name: str
     population: int
@@ -35,6 +37,7 @@ class RosterEntry:
 
     @property
     def tier(self) -> int:
+        """Size tier from the population (see tier_for)."""
         return tier_for(self.population)
 
 
@@ -51,6 +54,7 @@ def tier_for(population: int, rules: TierRules | None = None) -> int:
 
 
 def read_roster(path: Path) -> list[RosterEntry]:
+    """Read municipalities.csv; every mistake is reported with its line, all at once."""
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except OSError as exc:
@@ -124,19 +128,11 @@ def read_roster(path: Path) -> list[RosterEntry]:
 
 def save_roster(store: Store, entries: list[RosterEntry]) -> None:
     """Replace the store's list of known municipalities (one transaction)."""
-    stamp = now_iso()
-    with store.transaction() as c:
-        c.execute("DELETE FROM roster")
-        c.executemany(
-            "INSERT INTO roster VALUES (?, ?, ?, ?, ?, ?)",
-            [(e.insee, e.name, e.population, e.tier, " ".join(e.domains), stamp) for e in entries],
-        )
+    store.replace_roster(
+        RosterRow(e.insee, e.name, e.population, e.tier, e.domains) for e in entries
+    )
 
 
 def load_roster(store: Store) -> list[RosterEntry]:
-    return [
-        RosterEntry(r[0], r[1], int(r[2]), tuple(str(r[3]).split()))
-        for r in store.conn.execute(
-            "SELECT insee, name, population, domains FROM roster ORDER BY insee"
-        )
-    ]
+    """The list of known municipalities kept in the store, by INSEE code."""
+    return [RosterEntry(r.insee, r.name, r.population, r.domains) for r in store.roster_rows()]

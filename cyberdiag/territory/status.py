@@ -1,7 +1,7 @@
 """`territory status`: who has answered in which campaign, and coverage per tier.
 
 This is the store owner's own view (the ISD): it shows names. The anonymised views are the
-report and the export.
+report and the export. Plain data: the command prints it as tables (cli/territory_view.py) or JSON.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from cyberdiag.territory.store import Store
 
 @dataclass
 class Answered:
+    """A municipality that answered in the campaign."""
+
     insee: str
     name: str
     tier: int
@@ -25,6 +27,8 @@ class Answered:
 
 @dataclass
 class Status:
+    """The store's campaigns, and who answered in one of them."""
+
     store: str
     schema_version: int
     campaigns: dict[str, dict[str, int]]  # name -> {"diagnostics": n, "checked": n}
@@ -35,6 +39,7 @@ class Status:
     roster_size: int = 0
 
     def as_dict(self) -> dict[str, Any]:
+        """The status as JSON-ready data (`territory status --json`)."""
         d = asdict(self)
         d["coverage"] = {
             f"T{t}": {"known": k, "imported": i} for t, (k, i) in sorted(self.coverage.items())
@@ -44,16 +49,12 @@ class Status:
 
 
 def build_status(store: Store, campaign: str | None) -> Status:
+    """Campaigns, who answered in `campaign` (default: the latest), who did not, coverage."""
     names = store.campaigns()
-    counts: dict[str, dict[str, int]] = {}
-    for n in names:
-        diags = store.conn.execute(
-            "SELECT COUNT(*) FROM diagnostics WHERE campaign=?", (n,)
-        ).fetchone()[0]
-        runs = store.conn.execute(
-            "SELECT COUNT(*) FROM check_runs WHERE campaign=?", (n,)
-        ).fetchone()[0]
-        counts[n] = {"diagnostics": int(diags), "checked": int(runs)}
+    counts = {
+        n: {"diagnostics": store.diagnostic_count(n), "checked": store.check_run_count(n)}
+        for n in names
+    }
     st = Status(
         store=str(store.path), schema_version=store.version(), campaigns=counts, campaign=None
     )
@@ -66,12 +67,8 @@ def build_status(store: Store, campaign: str | None) -> Status:
     c = store.resolve_campaign(campaign)
     st.campaign = c
     st.answered = [
-        Answered(r[0], r[1], int(r[2]), str(r[3]), int(r[4]), r[5])
-        for r in store.conn.execute(
-            """SELECT insee, name, tier, created_at, overall_level, overall_score
-               FROM diagnostics WHERE campaign=? ORDER BY name""",
-            (c,),
-        )
+        Answered(d.insee, d.name, d.tier, d.created_at, d.overall_level, d.overall_score)
+        for d in store.campaign_diagnostics(c)
     ]
     done = {a.insee for a in st.answered}
     st.missing = [(e.insee, e.name, e.tier) for e in roster if e.insee not in done]
@@ -80,77 +77,3 @@ def build_status(store: Store, campaign: str | None) -> Status:
         known = sum(1 for e in roster if e.tier == t) if roster else None
         st.coverage[t] = (known, sum(1 for a in st.answered if a.tier == t))
     return st
-
-
-def print_status(st: Status) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    from cyberdiag.i18n import tr
-
-    con = Console(highlight=False)
-    con.print(
-        tr(
-            f"Base : {st.store} (schéma {st.schema_version})",
-            f"Store: {st.store} (schema {st.schema_version})",
-        )
-    )
-    if not st.campaigns:
-        con.print(tr("Aucune campagne importée.", "No campaign imported yet."))
-    else:
-        t = Table(title=tr("Campagnes", "Campaigns"))
-        t.add_column(tr("Campagne", "Campaign"))
-        t.add_column(tr("Diagnostics", "Diagnostics"), justify="right")
-        t.add_column(tr("Communes vérifiées (check-all)", "Checked (check-all)"), justify="right")
-        for name, c in st.campaigns.items():
-            t.add_row(name, str(c["diagnostics"]), str(c["checked"]))
-        con.print(t)
-    if st.campaign is not None:
-        cov = Table(
-            title=tr(f"Couverture par strate — {st.campaign}", f"Coverage per tier — {st.campaign}")
-        )
-        cov.add_column(tr("Strate", "Tier"))
-        cov.add_column(tr("Connues", "Known"), justify="right")
-        cov.add_column(tr("Ont répondu", "Answered"), justify="right")
-        cov.add_column("%", justify="right")
-        for tier, (known, imported) in sorted(st.coverage.items()):
-            pct = f"{100 * imported / known:.0f} %" if known else "–"
-            cov.add_row(f"T{tier}", "–" if known is None else str(known), str(imported), pct)
-        con.print(cov)
-        ans = Table(title=tr("Ont répondu", "Have answered"))
-        for col in (
-            "INSEE",
-            tr("Commune", "Municipality"),
-            tr("Strate", "Tier"),
-            tr("Date", "Date"),
-            tr("Niveau", "Level"),
-            tr("Score", "Score"),
-        ):
-            ans.add_column(col)
-        for a in st.answered:
-            ans.add_row(
-                a.insee,
-                a.name,
-                f"T{a.tier}",
-                a.created_at[:10],
-                str(a.level),
-                "–" if a.score is None else f"{a.score:.0f}",
-            )
-        con.print(ans)
-    if st.missing:
-        con.print(
-            tr(
-                f"N'ont pas répondu ({len(st.missing)}) :",
-                f"Have not answered ({len(st.missing)}):",
-            )
-        )
-        con.print(", ".join(f"{n} ({i})" for i, n, _ in st.missing))
-    elif not st.roster_size:
-        con.print(
-            tr(
-                "Liste des communes non chargée : --municipalities communes.csv pour la "
-                "couverture.",
-                "List of municipalities not loaded: --municipalities municipalities.csv for "
-                "coverage.",
-            )
-        )

@@ -1,31 +1,36 @@
-"""The workshop interview: plain-language questions, and after each answer why it matters and the
-good reflex to adopt.
+"""The workshop interview without the terminal: its questionnaire, participants, files, feedback.
 
-Built on cyberdiag.interview.Interview (one question at a time; "?", "s", "<", "q"; every answer
-written atomically with mode 0600 as soon as it is given; running again resumes). One answers
-file per participant in the output folder: `<questionnaire>-<participant>.yaml`, where the
-participant is the name given with --participant (reduced to letters, digits and hyphens) or an
-anonymous id (`p-3fa2c1`) printed so that the participant can resume.
+The dialogue is `cyberdiag/cli/workshop_ui.py`, on top of the questionnaire dialogue (one
+question at a time; "?", "s", "<", "q"; every answer written atomically with mode 0600 as soon
+as it is given; running again resumes). One answers file per participant in the output folder:
+`<questionnaire>-<participant>.yaml`, where the participant is the name given with
+--participant (reduced to letters, digits and hyphens) or an anonymous id (`p-3fa2c1`) printed
+so that the participant can resume.
 """
 
 from __future__ import annotations
 
 import re
 import secrets
+import shlex
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from cyberdiag.answering import AnswerSession
 from cyberdiag.errors import UserError, ValidationFailed
-from cyberdiag.i18n import Lang, tr
-from cyberdiag.interview import Interview, StopInterview
+from cyberdiag.fileio import ensure_folder
+from cyberdiag.i18n import Lang, current
+from cyberdiag.loading import (
+    load_answers,
+    load_grid,
+    load_questionnaire,
+    load_questionnaire_file,
+    read_model,
+)
 from cyberdiag.models import AnswerFile, Grid, Option, Question, Questionnaire
 from cyberdiag.resources import data_dir
-
-if TYPE_CHECKING:
-    from rich.console import Console
 
 DEFAULT_QUESTIONNAIRE = "atelier"
 _SLUG_BAD = re.compile(r"[^a-z0-9]+")
@@ -42,9 +47,6 @@ def load_workshop_questionnaire(name: str) -> tuple[Questionnaire, dict[str, str
     Shipped ids come from the (cached) shipped bundle; if another shipped file is invalid (being
     edited), the questionnaire is loaded on its own, so that a workshop still runs.
     """
-    from cyberdiag.i18n import current
-    from cyberdiag.loading import load_grid, load_questionnaire
-
     path = Path(name)
     grid: Grid | None
     if not path.is_file():
@@ -72,17 +74,13 @@ def load_workshop_questionnaire(name: str) -> tuple[Questionnaire, dict[str, str
 @lru_cache(maxsize=16)
 def _load_shipped(path: str, mtime_ns: int) -> tuple[Questionnaire, Grid] | None:
     """Fast path for a shipped questionnaire (validated by `cyberdiag validate` and the tests):
-    parse it and the grid with libyaml when available; None if anything is off, so that the
-    full loader explains the mistake."""
-    import yaml
-    from pydantic import ValidationError
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    the questionnaire and the grid read on their own, without the whole shipped bundle; None if
+    anything is off, so that the full loader explains the mistake."""
     grid_path = data_dir("questionnaires") / "grille.yaml"
     try:
-        q = Questionnaire.model_validate(yaml.load(Path(path).read_text("utf-8"), loader))
-        grid = Grid.model_validate(yaml.load(grid_path.read_text("utf-8"), loader))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, ValidationError):
+        q = read_model(Path(path), Questionnaire)
+        grid = read_model(grid_path, Grid)
+    except ValidationFailed:
         return None
     if {qu.domain for qu in q.questions} - {d.id for d in grid.domains}:
         return None
@@ -92,8 +90,6 @@ def _load_shipped(path: str, mtime_ns: int) -> tuple[Questionnaire, Grid] | None
 @lru_cache(maxsize=16)
 def _load_alone(path: str, mtime_ns: int) -> tuple[Questionnaire, Grid | None]:
     """One questionnaire file, checked against the shipped grid (cached per file version)."""
-    from cyberdiag.loading import load_questionnaire_file
-
     return load_questionnaire_file(Path(path))
 
 
@@ -114,73 +110,42 @@ def participant_id(name: str | None) -> str:
 
 
 def answers_path(out_dir: Path, questionnaire: Questionnaire, pid: str) -> Path:
+    """Where a participant's answers are saved."""
     return out_dir / f"{questionnaire.id}-{pid}.yaml"
 
 
 def sheet_path(out_dir: Path, pid: str, fmt: str = "pdf") -> Path:
+    """Where a participant's action sheet is written."""
     return out_dir / f"fiche-{pid}.{fmt}"
 
 
+def resume_command(participant: str | None, pid: str, path: Path) -> str:
+    """The command that resumes a participant's session."""
+    again = f"cyberdiag workshop --participant {shlex.quote(participant or pid)}"
+    if str(path.parent) != "atelier":
+        again += f" --out {shlex.quote(str(path.parent))}"
+    return again
+
+
 # --------------------------------------------------------------------------------------------
-# The interview with feedback
+# Feedback after each answer
 # --------------------------------------------------------------------------------------------
 
 
 def best_score(q: Question) -> int:
+    """The score of the question's best answer (0 when none is scored)."""
     scores = [o.score for o in q.options if o.kind == "answer" and o.score is not None]
     return max(scores) if scores else 0
 
 
 def is_good(q: Question, option: Option) -> bool:
+    """Whether `option` is the good reflex (the best score)."""
     return option.kind == "answer" and option.score is not None and option.score >= best_score(q)
 
 
-class WorkshopInterview(Interview):
-    """The interview, plus a feedback panel after each answer; no comment prompt (workshop)."""
-
-    def _ask_question(self, q: Question, k: int, n: int) -> str:
-        action = super()._ask_question(q, k, n)
-        if action == "answered":
-            self._feedback(q)
-        return action
-
-    def _ask_comment(self, kind: str, previous: str | None) -> str | None:
-        if kind == "not_applicable":  # a justification is still asked for
-            return super()._ask_comment(kind, previous)
-        return previous
-
-    def _feedback(self, q: Question) -> None:
-        from rich.markup import escape
-        from rich.panel import Panel
-
-        lang = self.lang
-        answer = self.answers.answers.get(q.id)
-        option = next((o for o in q.options if answer and o.id == answer.option), None)
-        if option is None:
-            return
-        reflex = q.reflex.get(lang) if q.reflex else q.recommendation.action.get(lang)
-        if is_good(q, option):
-            title = self._t("[green]✓ Bon réflexe[/]", "[green]✓ Good habit[/]")
-            body = self._t(
-                f"C'est le bon réflexe : {escape(reflex)}\n\n[dim]Pourquoi c'est important :[/] "
-                f"{escape(q.why.get(lang))}",
-                f"That is the right habit: {escape(reflex)}\n\n[dim]Why it matters:[/] "
-                f"{escape(q.why.get(lang))}",
-            )
-            style = "green"
-        else:
-            if option.kind == "dont_know":
-                title = self._t("[yellow]À savoir[/]", "[yellow]Good to know[/]")
-            else:
-                title = self._t("[yellow]Le bon réflexe[/]", "[yellow]The good habit[/]")
-            why_label = self._t("Pourquoi c'est important :", "Why it matters:")
-            reflex_label = self._t("Le bon réflexe :", "The good habit:")
-            body = (
-                f"[bold]{why_label}[/] {escape(q.why.get(lang))}\n\n"
-                f"[bold]{reflex_label}[/] {escape(reflex)}"
-            )
-            style = "yellow"
-        self.console.print(Panel(body, title=title, title_align="left", border_style=style))
+def good_reflex(q: Question, lang: Lang) -> str:
+    """The good reflex to adopt (the question's recommendation when it names none)."""
+    return q.reflex.get(lang) if q.reflex else q.recommendation.action.get(lang)
 
 
 # --------------------------------------------------------------------------------------------
@@ -190,6 +155,8 @@ class WorkshopInterview(Interview):
 
 @dataclass(frozen=True)
 class SessionResult:
+    """What a participant's session saved."""
+
     pid: str
     path: Path
     answers: AnswerFile
@@ -200,8 +167,7 @@ class SessionResult:
 
 
 def open_answers(path: Path, questionnaire: Questionnaire, lang: Lang) -> AnswerFile:
-    from cyberdiag.loading import load_answers
-
+    """The participant's saved answers, or an empty file to start."""
     if path.exists():
         return load_answers(path, questionnaire)
     return AnswerFile(
@@ -209,115 +175,21 @@ def open_answers(path: Path, questionnaire: Questionnaire, lang: Lang) -> Answer
     )
 
 
-def run_session(
-    out_dir: Path,
-    participant: str | None,
-    questionnaire_name: str,
-    lang: Lang,
-    console: Console,
-    *,
-    review: bool = False,
-) -> SessionResult:
-    """Ask the workshop questions (resuming a participant's file); return what was saved."""
-    from rich.markup import escape
-
+def open_session(
+    out_dir: Path, participant: str | None, questionnaire_name: str, lang: Lang, *, review: bool
+) -> tuple[str, AnswerSession]:
+    """A participant's id and session (every question of the workshop questionnaire, resuming
+    the participant's file in `out_dir`, created if needed)."""
     questionnaire, domain_names = load_workshop_questionnaire(questionnaire_name)
     pid = participant_id(participant)
     ensure_folder(out_dir)
     path = answers_path(out_dir, questionnaire, pid)
-    answers = open_answers(path, questionnaire, lang)
-    questions = list(questionnaire.questions)
-    interview = WorkshopInterview(
+    session = AnswerSession(
         questionnaire=questionnaire,
-        questions=questions,
-        answers=answers,
+        questions=list(questionnaire.questions),
+        answers=open_answers(path, questionnaire, lang),
         path=path,
-        console=console,
-        lang=lang,
         review=review,
         domain_names=domain_names,
     )
-    who = escape(participant) if participant else tr("anonyme", "anonymous", lang)
-    where = escape(str(path))
-    console.print(
-        f"[bold]{escape(questionnaire.title.get(lang))}[/] — {who}\n"
-        + escape(questionnaire.description.get(lang))
-        + "\n"
-        + tr(
-            f"{len(questions)} questions. Tapez le numéro de votre réponse ; ? explique la "
-            "question, s la passe, < revient en arrière, q arrête (tout est enregistré).\n"
-            f"Vos réponses sont enregistrées au fur et à mesure dans {where} ; la synthèse du "
-            "groupe est anonyme.",
-            f"{len(questions)} questions. Type the number of your answer; ? explains the "
-            "question, s skips it, < goes back, q stops (everything is saved).\n"
-            f"Your answers are saved as you go in {where}; the group summary is anonymous.",
-            lang,
-        ),
-        highlight=False,
-    )
-    stopped = False
-    try:
-        interview.run()
-    except StopInterview:
-        stopped = True
-    except (KeyboardInterrupt, EOFError):
-        _resume_hint(console, interview, pid, participant, lang, err=True)
-        raise KeyboardInterrupt from None
-    answered = sum(1 for q in questions if q.id in interview.answers.answers)
-    if answered < len(questions):
-        _resume_hint(console, interview, pid, participant, lang, err=False)
-    return SessionResult(
-        pid=pid,
-        path=path,
-        answers=interview.answers,
-        questionnaire=questionnaire,
-        total=len(questions),
-        answered=answered,
-        stopped=stopped,
-    )
-
-
-def _resume_hint(
-    console: Console,
-    interview: Interview,
-    pid: str,
-    participant: str | None,
-    lang: Lang,
-    *,
-    err: bool,
-) -> None:
-    import shlex
-    import sys
-
-    n = sum(1 for q in interview.questions if q.id in interview.answers.answers)
-    again = f"cyberdiag workshop --participant {shlex.quote(participant or pid)}"
-    if str(interview.path.parent) != "atelier":
-        again += f" --out {shlex.quote(str(interview.path.parent))}"
-    text = tr(
-        f"{n}/{len(interview.questions)} réponses enregistrées dans {interview.path}. "
-        f"Pour reprendre : {again}",
-        f"{n}/{len(interview.questions)} answers saved in {interview.path}. To resume: {again}",
-        lang,
-    )
-    if err:
-        sys.stderr.write("\n" + text + "\n")
-    else:
-        console.print(text, highlight=False, markup=False)
-
-
-def ensure_folder(folder: Path) -> None:
-    """Create the output folder, or a clear UserError (a file in the way, no permission)."""
-    import os
-
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UserError(
-            f"Impossible de créer le dossier {folder} ({exc.strerror or exc}).",
-            f"Cannot create the folder {folder} ({exc.strerror or exc}).",
-        ) from None
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise UserError(
-            f"Impossible d'écrire dans le dossier {folder} (droits insuffisants).",
-            f"Cannot write in the folder {folder} (permission denied).",
-        )
+    return pid, session

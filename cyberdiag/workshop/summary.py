@@ -19,6 +19,7 @@ from typing import Any
 
 from cyberdiag.errors import UserError, ValidationFailed
 from cyberdiag.i18n import Lang, tr
+from cyberdiag.loading import load_answers
 from cyberdiag.models import AnswerFile, Option, Question, Questionnaire
 from cyberdiag.report.frtypo import format_date, typo
 from cyberdiag.workshop.render import render, write_html, write_pdf
@@ -103,8 +104,6 @@ def read_folder(
     folder: Path, questionnaire: Questionnaire, lang: Lang
 ) -> tuple[list[AnswerFile], list[Rejected]]:
     """Every answers file of `folder` for `questionnaire`; the others with their reason."""
-    from cyberdiag.loading import load_answers
-
     if not folder.is_dir():
         raise UserError(
             f"{folder} : dossier introuvable (attendu le dossier --out de l'atelier).",

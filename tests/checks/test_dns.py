@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import dns.flags
+import dns.message
+import dns.query
+import dns.rcode
 import pytest
 
 from cyberdiag.checks.runner import run_checks
@@ -74,11 +78,6 @@ def test_unreachable_is_not_tested_with_reason(lab_results: dict[tuple[str, str]
 
 def test_dnssec_validating_resolver(lab: LabInfo) -> None:
     """The lab's unbound validates: AD for a good zone, SERVFAIL for the broken ones."""
-    import dns.flags
-    import dns.message
-    import dns.query
-    import dns.rcode
-
     def ask(name: str) -> Any:
         q = dns.message.make_query(name, "SOA", want_dnssec=True)
         q.flags |= dns.flags.AD

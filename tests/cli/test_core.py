@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from typer.testing import CliRunner
 
+import cyberdiag.loading
 from cyberdiag.cli import main
-from cyberdiag.cli.app import app
+from cyberdiag.resources import data_dir
 
 
 @pytest.fixture(autouse=True)
@@ -41,8 +41,6 @@ def test_unknown_language_and_usage_errors(capsys: pytest.CaptureFixture[str]) -
 def test_a_bug_exits_3_and_points_to_a_log(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    import cyberdiag.loading
-
     def boom(paths: object = None) -> list[str]:
         raise RuntimeError("simulated bug")
 
@@ -92,20 +90,6 @@ def test_init_with_options(capsys: pytest.CaptureFixture[str]) -> None:
     assert "existe déjà" in capsys.readouterr().err
 
 
-def test_init_prompts_for_what_is_missing() -> None:
-    res = CliRunner().invoke(
-        app,
-        ["init"],
-        input="Petiteville\n59001\n1 200\n12\nn\nPresta Nord\npetiteville.test\n\n\n\n",
-        env={"CYBERDIAG_LANG": "fr"},
-    )
-    assert res.exit_code == 0, res.output
-    data = yaml.safe_load(Path("municipality.yaml").read_text())
-    assert data["population"] == 1200 and data["it_provider"] == "Presta Nord"
-    assert data["domains"] == ["petiteville.test"] and data["it_staff"] is False
-    assert "Strate 1" in res.output
-
-
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -132,8 +116,6 @@ def test_init_refuses_bad_values(
 
 
 def test_score_end_to_end_with_checks_file(capsys: pytest.CaptureFixture[str]) -> None:
-    from cyberdiag.resources import data_dir
-
     ex = data_dir("examples") / "ville-exemple"
     checks = Path("checks.json")
     checks.write_text(

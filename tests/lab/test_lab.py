@@ -12,6 +12,7 @@ from cyberdiag.cli import main
 from cyberdiag.lab import communes
 from cyberdiag.lab.dns import Keys, municipality_zone, txt_rdata
 from cyberdiag.lab.manager import LabInfo, info
+from cyberdiag.models import Profile
 
 
 def test_status_of_session_lab(lab: LabInfo, capsys: pytest.CaptureFixture[str]) -> None:
@@ -70,7 +71,5 @@ def test_zone_text_escapes_and_splits() -> None:
 
 
 def test_profile_dict_is_a_valid_profile() -> None:
-    from cyberdiag.models import Profile
-
     for m in communes.fixtures():
         Profile.model_validate(m.profile_dict())

@@ -1,7 +1,7 @@
 """check-all orchestration: checkpoint, resume, errors, politeness.
 
 These tests drive the orchestration with a runner function passed in (no network involved);
-tests/test_territory_checkall_lab.py runs the real checks against the lab's servers.
+tests/territory/test_checkall_lab.py runs the real checks against the lab's servers.
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ def _go(roster: Path, store: Path, runner: FakeRunner, **kw: Any) -> Any:
         concurrency=kw.pop("concurrency", 1),
         rate=kw.pop("rate", 1000.0),
         run_checks=runner,
-        show_progress=False,
+        say=print,
         **kw,
     )
 

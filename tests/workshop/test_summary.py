@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from cyberdiag.answering import save_answers
 from cyberdiag.cli import main
-from cyberdiag.interview import save_answers
 from cyberdiag.models import AnswerFile
 from cyberdiag.workshop.session import load_workshop_questionnaire
 

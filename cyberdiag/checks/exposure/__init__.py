@@ -13,7 +13,8 @@ Layers (one module each, plain functions, I/O at the edges):
   nothing a user typed reaches its command line;
 - results / verdicts: `build_results` turns the scan into `exposure.risky_services` and
   `exposure.open_ports` CheckResults (one pair per declared target); `make_run` the CheckRun;
-- pipeline: `scan_profile` chains them all for a profile.
+- plan: the scan in one place for `cyberdiag scan` and the journey: `scan_scope` (validate),
+  `plan_scan` (resolve), `execute` (scan, with the owner's authorisation).
 
 python-nmap and dnspython are imported inside the functions that use them.
 """
@@ -30,7 +31,14 @@ from cyberdiag.checks.exposure.nmaprun import (
     run_scan,
 )
 from cyberdiag.checks.exposure.outcome import HostOutcome, OpenPort, ScanOutcome
-from cyberdiag.checks.exposure.pipeline import scan_profile
+from cyberdiag.checks.exposure.plan import (
+    ScanPlan,
+    ScanScope,
+    execute,
+    not_tested_run,
+    plan_scan,
+    scan_scope,
+)
 from cyberdiag.checks.exposure.ports import TOP100, load_port_catalogue, parse_ports, port_spec
 from cyberdiag.checks.exposure.results import build_results, make_run
 from cyberdiag.checks.exposure.scope import (
@@ -71,19 +79,24 @@ __all__ = [
     "OpenPort",
     "ProgressFn",
     "ScanOutcome",
+    "ScanPlan",
+    "ScanScope",
     "Target",
     "build_results",
     "declared_scope",
+    "execute",
     "expand_targets",
     "find_nmap",
     "load_port_catalogue",
     "make_run",
     "nmap_arguments",
+    "not_tested_run",
     "parse_entry",
     "parse_ports",
+    "plan_scan",
     "port_spec",
     "refusal",
     "restrict_scope",
     "run_scan",
-    "scan_profile",
+    "scan_scope",
 ]

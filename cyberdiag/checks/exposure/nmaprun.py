@@ -116,7 +116,7 @@ def _open_scanner(path: str | None, outcome: ScanOutcome) -> tuple[Any, Any]:
         )
         return None, None
     try:
-        import nmap
+        import nmap  # lazy: python-nmap is only needed to scan
 
         scanner = nmap.PortScanner(nmap_search_path=(path,))
         major, minor = scanner.nmap_version()

@@ -10,7 +10,9 @@ import re
 from collections.abc import Sequence
 
 from cyberdiag.errors import UserError
+from cyberdiag.loading import read_model
 from cyberdiag.models import PortCatalogue
+from cyberdiag.resources import data_file
 
 # nmap's 100 most frequent TCP ports (nmap-services of nmap 7.93, the `--top-ports 100` list),
 # written out so that the list is explicit and stable across nmap versions.
@@ -26,20 +28,8 @@ TOP100 = (
 
 def load_port_catalogue() -> PortCatalogue:
     """checks/ports.yaml, validated (unique ports, known categories)."""
-    import yaml
-    from pydantic import ValidationError
-
-    from cyberdiag.resources import data_file
-
     path = data_file("checks", "ports.yaml")
-    try:
-        with open(path, encoding="utf-8") as fh:
-            cat = PortCatalogue.model_validate(yaml.safe_load(fh))
-    except (OSError, yaml.YAMLError, ValidationError) as exc:
-        raise UserError(
-            f"Catalogue des ports illisible ({path}) : {exc}",
-            f"Unreadable port catalogue ({path}): {exc}",
-        ) from None
+    cat = read_model(path, PortCatalogue)  # ValidationFailed: file:line › port › field
     seen: set[int] = set()
     for p in cat.ports:
         if p.port in seen:

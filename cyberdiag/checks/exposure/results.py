@@ -1,11 +1,15 @@
-"""Results: a scan outcome -> exposure.risky_services and exposure.open_ports CheckResults (one
-pair per declared target), and the CheckRun that `cyberdiag scan -o` writes."""
+"""Results: a scan outcome → the exposure CheckResults, and the CheckRun that scan.json holds.
+
+One pair per declared target: exposure.risky_services and exposure.open_ports; the CheckRun is
+what `cyberdiag scan -o` writes and `cyberdiag score --checks` reads.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from cyberdiag import __version__
 from cyberdiag.checks.base import not_tested
 from cyberdiag.checks.exposure.outcome import HostOutcome, ScanOutcome
 from cyberdiag.checks.exposure.ports import port_spec
@@ -104,8 +108,6 @@ def make_run(
     nameservers: Sequence[str] = (),
 ) -> CheckRun:
     """The file `cyberdiag scan -o` writes (read by `cyberdiag score --checks`)."""
-    from cyberdiag import __version__
-
     return CheckRun(
         kind="scan",
         tool_version=__version__,

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from cyberdiag.checks.exposure.scope import Entry, IPNetwork, refusal
 from cyberdiag.errors import UserError
 from cyberdiag.models import Text
+from cyberdiag.net.dnsclient import resolve_addresses
 
 if TYPE_CHECKING:
     import dns.resolver
@@ -62,9 +63,7 @@ def expand_targets(
 
 
 def _resolve_into(t: Target, name: str, resolver: dns.resolver.Resolver) -> None:
-    import dns.exception
-
-    from cyberdiag.net.dnsclient import resolve_addresses
+    import dns.exception  # lazy: dnspython costs start-up time
 
     try:
         found = resolve_addresses(name, resolver)

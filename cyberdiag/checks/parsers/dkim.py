@@ -55,6 +55,7 @@ def parse_dkim(text: str) -> DkimKey:
         if len(der) != 32:
             raise ParseError("Ed25519 key must be 32 bytes", "une clé Ed25519 fait 32 octets")
         return DkimKey(text, key_type, 256, False, testing)
+    # lazy: start-up time (cryptography)
     from cryptography.hazmat.primitives.asymmetric import rsa
     from cryptography.hazmat.primitives.serialization import load_der_public_key
 

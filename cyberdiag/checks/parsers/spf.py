@@ -1,4 +1,4 @@
-"""SPF records (RFC 7208): syntax only. Evaluation (lookups) lives in checks/mail.py."""
+"""SPF records (RFC 7208): syntax only. Evaluation (lookups) lives in checks/mail/spf.py."""
 
 from __future__ import annotations
 
@@ -154,6 +154,7 @@ def parse_spf(text: str) -> SpfRecord:
 
 
 def _term(raw: str, seen_mod: set[str]) -> Term:
+    """One term of the record: a mechanism (with its qualifier) or a modifier."""
     qualifier = "+"
     body = raw
     if body[0] in "+-~?":
@@ -161,17 +162,7 @@ def _term(raw: str, seen_mod: set[str]) -> Term:
     # Modifier: name=value, where name is not a mechanism followed by ':' or '/'.
     m = re.match(r"^([A-Za-z][A-Za-z0-9\-_.]*)=(.*)$", body)
     if m and raw[0] not in "+-~?":
-        name, value = m.group(1).lower(), m.group(2)
-        if not _MODNAME.match(name):
-            raise ParseError(
-                f"invalid modifier '{raw[:60]}'", f"modificateur invalide « {raw[:60]} »"
-            )
-        if name in ("redirect", "exp"):
-            if name in seen_mod:
-                raise ParseError(f"'{name}=' appears twice", f"« {name}= » apparaît deux fois")
-            seen_mod.add(name)
-            value = _domain_spec(value, name)
-        return Term("", name, value, modifier=True)
+        return _modifier(raw, m.group(1).lower(), m.group(2), seen_mod)
     lower = body.lower()
     name = re.split(r"[:/]", lower, maxsplit=1)[0]
     if name not in MECHANISMS:
@@ -213,7 +204,25 @@ def _term(raw: str, seen_mod: set[str]) -> Term:
                 f"invalid mechanism '{raw[:60]}'", f"mécanisme invalide « {raw[:60]} »"
             )
         return Term(qualifier, name, domain)
-    # ip4 / ip6
+    return _ip_term(raw, qualifier, name, rest)
+
+
+def _modifier(raw: str, name: str, value: str, seen_mod: set[str]) -> Term:
+    """A name=value modifier; redirect= and exp= at most once each, with a domain-spec."""
+    if not _MODNAME.match(name):
+        raise ParseError(
+            f"invalid modifier '{raw[:60]}'", f"modificateur invalide « {raw[:60]} »"
+        )
+    if name in ("redirect", "exp"):
+        if name in seen_mod:
+            raise ParseError(f"'{name}=' appears twice", f"« {name}= » apparaît deux fois")
+        seen_mod.add(name)
+        value = _domain_spec(value, name)
+    return Term("", name, value, modifier=True)
+
+
+def _ip_term(raw: str, qualifier: str, name: str, rest: str) -> Term:
+    """An ip4:/ip6: mechanism: an address of the right family, optionally a prefix length."""
     if not rest.startswith(":"):
         raise ParseError(
             f"'{name}' needs an address ('{raw[:60]}')",

@@ -4,7 +4,8 @@ HSTS (RFC 6797), Content-Security-Policy and the other security headers, Set-Coo
 (RFC 6265 / 6265bis), security.txt (RFC 9116), version disclosure in Server / X-Powered-By /
 generator meta tags. Every function takes strings (at most what the HTTP client kept: bounded)
 and either returns a value or raises ParseError; nothing else may come out (property-tested).
-Issue codes are short stable strings; cyberdiag.checks.web turns them into French/English text.
+Issue codes are short stable strings; the web checks (cyberdiag.checks.web) turn them into
+French/English text.
 """
 
 from __future__ import annotations

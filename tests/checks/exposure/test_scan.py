@@ -22,6 +22,7 @@ from scan_fixtures import (
     nginx_server,
     nsd_server,
     risky_listener,
+    wait_for_nmap,
     write_profile,
 )
 
@@ -34,6 +35,12 @@ from cyberdiag.resources import data_file
 pytestmark = pytest.mark.skipif(exposure.find_nmap() is None, reason="nmap is not installed")
 
 REPO = Path(__file__).resolve().parents[3]
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and of the children it waited for (nmap)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
 
 
 def _run(path: Path) -> CheckRun:
@@ -57,11 +64,11 @@ def test_risky_port_found_closed_port_not_reported(
         prof = write_profile(tmp_path / "m.yaml", ["127.0.0.61", "127.0.0.62"])
         out = tmp_path / "scan.json"
         ports = f"{risky.port},{other.port},{closed}"
-        t0 = time.perf_counter()
+        cpu0 = cpu_seconds()
         code = main(
             ["scan", "-p", str(prof), "--ports", ports, "--authorized", "-o", str(out), "--json"]
         )
-        elapsed = time.perf_counter() - t0
+        cpu = cpu_seconds() - cpu0
         printed = capsys.readouterr().out
     finally:
         risky.close()
@@ -95,7 +102,9 @@ def test_risky_port_found_closed_port_not_reported(
     ]
     assert sorted(reported) == sorted([risky.port, other.port]) and closed not in reported
     assert all(r.evidence["ports_scanned"] == 3 for r in run.results)
-    assert elapsed < 10
+    # A quick scan: CPU time (this process and nmap), not wall-clock time, which a busy machine
+    # stretches; waiting for a timeout would have left an address not scanned (checked above).
+    assert cpu < 10
 
 
 def test_human_output_is_a_table_with_the_explanation(
@@ -111,7 +120,7 @@ def test_human_output_is_a_table_with_the_explanation(
     finally:
         risky.close()
     assert code == 0
-    assert "Exposure scan results" in cap.out and "Fail" in cap.out
+    assert "Exposure scan results" in cap.out and "failed" in cap.out
     assert "To do:" in cap.out
     assert "127.0.0.61" in cap.err  # the plan, shown before scanning
 
@@ -423,10 +432,10 @@ def test_terminal_confirmation(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from cyberdiag.cli import scan_cmd
+    from cyberdiag.cli import scan_view
 
     listener = Listener("127.0.0.66", free_port(["127.0.0.66"]))
-    monkeypatch.setattr(scan_cmd, "_interactive", lambda: True)
+    monkeypatch.setattr(scan_view, "interactive", lambda: True)
     monkeypatch.setattr(sys, "stdin", io.StringIO(answer))
     try:
         prof = write_profile(tmp_path / "m.yaml", ["127.0.0.66"])
@@ -474,8 +483,14 @@ def test_interrupted_scan_keeps_partial_results() -> None:
 
 
 def test_ctrl_c_during_cli_scan_writes_partial_results(tmp_path: Path) -> None:
-    """SIGINT to the process group (what Ctrl-C does) while the 2nd target is being scanned."""
-    first, slow, last = "127.0.0.61", ["127.0.0.62", "127.0.0.63", "127.0.0.64"], "127.0.0.65"
+    """SIGINT to the process group (what Ctrl-C does) while the 2nd target is being scanned.
+
+    Robust on a busy machine: the signal goes as soon as nmap is seen scanning the 2nd target
+    (not after a sleep), and the 7 black-hole targets (about 1 s each, whatever the load) keep
+    the last target out of reach for several seconds after that.
+    """
+    first, last = "127.0.0.61", "127.0.0.69"
+    slow = [f"127.0.0.{n}" for n in range(62, 69)]
     port = free_port([first, *slow, last])
     lfirst, llast = Listener(first, port), Listener(last, port)
     holes = [BlackHole(ip, port) for ip in slow]
@@ -503,8 +518,8 @@ def test_ctrl_c_during_cli_scan_writes_partial_results(tmp_path: Path) -> None:
             cwd=REPO,
             start_new_session=True,
         )
-        assert lfirst.wait_for_connection(30), "first target never scanned"
-        time.sleep(0.2)
+        assert lfirst.wait_for_connection(60), "first target never scanned"
+        assert wait_for_nmap(slow[0], proc.pid, 60), "second target never scanned"
         os.killpg(proc.pid, signal.SIGINT)
         _, err = proc.communicate(timeout=30)
     finally:
@@ -650,15 +665,20 @@ def test_incomplete_scan_never_passes() -> None:
         )
 
 
-def test_scan_profile_programmatic_entry_point() -> None:
+def test_plan_and_execute_programmatic_entry_point() -> None:
     listener = risky_listener("127.0.0.69")
     try:
         prof = Profile(
             name="V", insee="59350", population=1, agents=1, public_addresses=["127.0.0.69"]
         )
-        run, outcome = exposure.scan_profile(prof, f"{listener.port}")
+        plan = exposure.plan_scan(exposure.scan_scope(prof, f"{listener.port}"))
+        assert plan.addresses == ["127.0.0.69"] and plan.scope.ports == [listener.port]
+        with pytest.raises(UserError, match="autorisation"):
+            exposure.execute(plan, authorised=False)
+        assert listener.connections == 0
+        run, outcome = exposure.execute(plan, authorised=True)
         with pytest.raises(UserError, match="Ports invalides"):
-            exposure.scan_profile(prof, "3389 --script")
+            exposure.scan_scope(prof, "3389 --script")
     finally:
         listener.close()
     assert run.kind == "scan" and not run.interrupted and outcome.nmap_problem is None

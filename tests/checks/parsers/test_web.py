@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -390,8 +391,6 @@ def test_random_security_txt(parts: list[str]) -> None:
 
 
 def test_huge_inputs_are_bounded() -> None:
-    import time
-
     t0 = time.monotonic()
     wp.meta_generators("<meta " + "a" * 5_000_000)
     wp.meta_generators("<meta name=generator " * 200_000)

@@ -1,0 +1,197 @@
+"""Answering a questionnaire, without the terminal: which questions apply, in which order they come.
+
+The walk over the questions (skipped ones come back at the end and on the next run, "back" goes
+to the previous one, --review asks everything again) and the answers file, written atomically
+with mode 0600 after every answer, so that a killed process loses at most the question on
+screen and running again resumes. The dialogue itself (panels, prompts, keys) is
+`cyberdiag/cli/interview.py`: it drives an `AnswerSession` through the `Dialogue` it implements.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal, Protocol
+
+import yaml
+
+from cyberdiag.fileio import write_private
+from cyberdiag.i18n import Lang
+from cyberdiag.loading import load_answers, load_grid, load_questionnaire
+from cyberdiag.models import Answer, AnswerFile, Profile, Question, Questionnaire, TierRules
+from cyberdiag.scoring import derive_tier, nis2_status, profile_flags
+
+HEADER = (
+    "# Réponses au questionnaire cyberdiag / cyberdiag questionnaire answers.\n"
+    "# Enregistré à chaque réponse ; modifiable à la main "
+    "(cyberdiag validate vérifie le fichier).\n"
+    "# Saved after every answer; may be edited by hand (cyberdiag validate checks it).\n"
+    "# DIFFUSION RESTREINTE : ce fichier décrit les faiblesses de la commune.\n"
+)
+
+Action = Literal["answered", "kept", "skip", "back"]
+"""What became of one question: answered, kept as it was (review), skipped, or go back."""
+
+
+class StopInterview(Exception):
+    """The user asked to stop ("q"): everything given so far is saved."""
+
+
+class Dialogue(Protocol):
+    """What the walk needs from whoever asks the questions (the terminal, a test)."""
+
+    def question(self, q: Question, k: int, n: int) -> Action:
+        """Ask question `q` (number `k` of `n`); record through the session; say what happened."""
+        ...
+
+    def all_answered(self, total: int) -> None:
+        """Nothing to ask: every applicable question has an answer."""
+        ...
+
+    def resuming(self, done: int, total: int) -> None:
+        """Some answers were saved by an earlier run."""
+        ...
+
+    def coming_back(self, pending: int) -> None:
+        """The questions skipped in this run are asked once more."""
+        ...
+
+
+def applicable_questions(
+    questionnaire: Questionnaire,
+    profile: Profile,
+    rules: TierRules,
+    domain_conditions: dict[str, str | None],
+) -> list[Question]:
+    """The questions that apply to this municipality (tier, profile flags, domain condition)."""
+    tier = derive_tier(profile, rules)
+    flags = profile_flags(profile, nis2_status(profile, rules))
+    out = []
+    for q in questionnaire.questions:
+        cond = domain_conditions.get(q.domain)
+        if cond is not None and not flags.get(cond, False):
+            continue
+        if tier in q.applies.tiers and all(flags.get(f, False) for f in q.applies.requires):
+            out.append(q)
+    return out
+
+
+def save_answers(path: Path, answers: AnswerFile) -> None:
+    """Write the answers file atomically, readable by its owner only."""
+    data = answers.model_dump(mode="json", exclude_none=True)
+    text = HEADER + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+    write_private(path, text)
+
+
+@dataclass
+class AnswerSession:
+    """The questions to ask, the answers given so far, and the file they are saved to."""
+
+    questionnaire: Questionnaire
+    questions: list[Question]
+    answers: AnswerFile
+    path: Path
+    review: bool = False
+    given: int = 0  # answers given in this run
+    domain_names: dict[str, str] = field(default_factory=dict)
+
+    def current(self, q: Question) -> Answer | None:
+        """The answer saved for `q`, if any."""
+        return self.answers.answers.get(q.id)
+
+    def answered(self) -> int:
+        """How many of the questions have an answer."""
+        return sum(1 for q in self.questions if q.id in self.answers.answers)
+
+    def choose(self, q: Question, option: str) -> None:
+        """Save the option chosen for `q` at once (keeping its earlier comment)."""
+        current = self.current(q)
+        self._record(q, option, current.comment if current else None)
+        self.given += 1
+
+    def comment(self, q: Question, option: str, text: str | None) -> None:
+        """Save the answer to `q` again, with its comment."""
+        self._record(q, option, text)
+
+    def skip(self, q: Question) -> None:
+        """Mark `q` as skipped (asked again at the end and on the next run)."""
+        if q.id not in self.answers.skipped:
+            skipped = [*self.answers.skipped, q.id]
+            self.answers = self.answers.model_copy(update={"skipped": skipped})
+            save_answers(self.path, self.answers)
+
+    def _record(self, q: Question, option: str, comment: str | None) -> None:
+        new = dict(self.answers.answers)
+        old = new.get(q.id)
+        new[q.id] = Answer(
+            option=option,
+            comment=comment if comment else None,
+            answered_at=datetime.now(UTC).replace(microsecond=0),
+            explanation=old.explanation if old else None,
+        )
+        skipped = [s for s in self.answers.skipped if s != q.id]
+        self.answers = self.answers.model_copy(update={"answers": new, "skipped": skipped})
+        save_answers(self.path, self.answers)
+
+    def todo(self) -> list[Question]:
+        """The questions to ask in this run: all with review; otherwise those without an
+        answer, the skipped ones last."""
+        todo = [
+            q
+            for q in self.questions
+            if self.review or q.id not in self.answers.answers or q.id in self.answers.skipped
+        ]
+        if not self.review:
+            todo.sort(key=lambda q: q.id in self.answers.skipped)
+        return todo
+
+    def walk(self, dialogue: Dialogue) -> None:
+        """Ask every question still to answer, then once more those skipped in this run.
+        StopInterview, KeyboardInterrupt and EOFError go through: every answer is saved."""
+        todo = self.todo()
+        total = len(self.questions)
+        done_before = sum(1 for q in self.questions if q.id in self.answers.answers)
+        if not todo:
+            dialogue.all_answered(total)
+            return
+        if done_before and not self.review:
+            dialogue.resuming(done_before, total)
+        i = 0
+        second_pass: list[Question] = []
+        while i < len(todo):
+            q = todo[i]
+            action = dialogue.question(q, self.questions.index(q) + 1, total)
+            if action == "back":
+                i = max(0, i - 1)
+                continue
+            if action == "skip" and q not in second_pass:
+                second_pass.append(q)
+            i += 1
+        # "Skip and come back": one more pass over what was skipped in this run.
+        pending = [q for q in second_pass if q.id not in self.answers.answers]
+        if pending:
+            dialogue.coming_back(len(pending))
+            for q in pending:
+                dialogue.question(q, self.questions.index(q) + 1, total)
+
+
+def profile_session(
+    profile: Profile, questionnaire_name: str, answers_path: Path, lang: Lang, *, review: bool
+) -> AnswerSession:
+    """The session of a municipality: the questions that apply to its profile (shipped grid),
+    resuming the answers saved in `answers_path` (a missing file starts empty)."""
+    grid = load_grid()
+    questionnaire = load_questionnaire(questionnaire_name)
+    answers = load_answers(answers_path, questionnaire, missing_ok=True)
+    questions = applicable_questions(
+        questionnaire, profile, grid.tier_rules, {d.id: d.condition for d in grid.domains}
+    )
+    return AnswerSession(
+        questionnaire=questionnaire,
+        questions=questions,
+        answers=answers,
+        path=answers_path,
+        review=review,
+        domain_names={d.id: d.name.get(lang) for d in grid.domains},
+    )

@@ -1,0 +1,113 @@
+"""web.cookies: the cookies set by the home page (and its redirects) carry Secure, HttpOnly and
+SameSite."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cyberdiag.checks.base import CheckContext, result
+from cyberdiag.checks.parsers import web as wp
+from cyberdiag.checks.web.site import (
+    Site,
+    base_evidence,
+    homes,
+    raise_unreachable,
+    shown,
+)
+from cyberdiag.errors import ParseError
+from cyberdiag.models import CheckResult, Text
+from cyberdiag.net.http import Hop
+
+_COOKIE_TEXT: dict[str, tuple[str, str]] = {
+    "cookie_no_secure": ("sans Secure", "without Secure"),
+    "cookie_no_httponly": ("sans HttpOnly", "without HttpOnly"),
+    "cookie_no_samesite": ("sans SameSite", "without SameSite"),
+    "cookie_bad_samesite": ("SameSite invalide", "invalid SameSite"),
+    "cookie_samesite_none_insecure": ("SameSite=None sans Secure", "SameSite=None without Secure"),
+    "cookie_bad_prefix": (
+        "préfixe __Secure-/__Host- non respecté",
+        "__Secure-/__Host- prefix broken",
+    ),
+}
+_COOKIE_FAIL = {"cookie_no_secure", "cookie_samesite_none_insecure", "cookie_bad_prefix"}
+
+
+def cookies_core(ctx: CheckContext, site: Site) -> CheckResult:
+    """Flags of the cookies set by the home page (and its redirects)."""
+    cid = "web.cookies"
+    https, http = homes(ctx, site)
+    raise_unreachable(site, https, http)
+    hop: Hop = https.value if https.value is not None else http.value
+    over_https = https.value is not None
+    cookies: list[dict[str, Any]] = []
+    invalid: list[str] = []
+    for resp in hop.responses:
+        for raw in resp.header_all("set-cookie")[:50]:
+            try:
+                c = wp.parse_set_cookie(raw)
+            except ParseError:
+                invalid.append(raw[:100])
+                continue
+            cookies.append(
+                {
+                    "name": shown(c.name, 100),
+                    "url": resp.url,
+                    "secure": c.secure,
+                    "httponly": c.httponly,
+                    "samesite": c.samesite,
+                    "issues": wp.cookie_issues(c, https=resp.url.startswith("https://")),
+                }
+            )
+    ev = base_evidence(site) | {"over_https": over_https, "cookies": cookies}
+    if invalid:
+        ev["ignored"] = invalid
+    if not cookies:
+        return result(
+            cid,
+            site.host,
+            "not_applicable",
+            "La page d'accueil ne dépose aucun cookie.",
+            "The home page sets no cookie.",
+            ev,
+            reason=Text(fr="aucun cookie déposé", en="no cookie set"),
+        )
+    if not over_https:
+        return result(
+            cid,
+            site.host,
+            "fail",
+            f"{len(cookies)} cookie(s) déposé(s) par un site sans HTTPS : ils circulent en clair "
+            "et aucun attribut ne peut les protéger.",
+            f"{len(cookies)} cookie(s) set by a site without HTTPS: they travel in clear text "
+            "and no attribute can protect them.",
+            ev,
+        )
+    flawed = [c for c in cookies if c["issues"]]
+    if not flawed:
+        return result(
+            cid,
+            site.host,
+            "pass",
+            f"{len(cookies)} cookie(s), tous protégés (Secure, HttpOnly, SameSite).",
+            f"{len(cookies)} cookie(s), all protected (Secure, HttpOnly, SameSite).",
+            ev,
+        )
+    worst = any(set(c["issues"]) & _COOKIE_FAIL for c in flawed)
+    parts_fr = [
+        f"{shown(c['name'], 40)} ({', '.join(_COOKIE_TEXT[i][0] for i in c['issues'])})"
+        for c in flawed[:5]
+    ]
+    parts_en = [
+        f"{shown(c['name'], 40)} ({', '.join(_COOKIE_TEXT[i][1] for i in c['issues'])})"
+        for c in flawed[:5]
+    ]
+    return result(
+        cid,
+        site.host,
+        "fail" if worst else "warn",
+        f"{len(flawed)} cookie(s) sur {len(cookies)} mal protégé(s) : "
+        + " ; ".join(parts_fr)
+        + ".",
+        f"{len(flawed)} of {len(cookies)} cookie(s) poorly protected: " + "; ".join(parts_en) + ".",
+        ev,
+    )

@@ -1,0 +1,242 @@
+"""The web host of a domain (www.<domain>, else <domain>) and the network facts about it that
+several web checks share, fetched once per run (ctx.remember).
+
+The web host is www.<domain> if it has addresses, else <domain> (resolved through our resolver);
+with neither, the check is not_applicable. Per host, the home page over HTTPS and over HTTP are
+fetched once per run (concurrently), and their TLS session gives the certificate, so a host that
+hangs costs one timeout, not eight.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from cyberdiag.checks import lookups
+from cyberdiag.checks.base import CheckContext, CheckFn, result
+from cyberdiag.errors import NotTested
+from cyberdiag.models import CheckResult, Text
+from cyberdiag.net import budget
+from cyberdiag.net.http import Hop, HttpProtocolError, HttpResponse, fetch_chain
+from cyberdiag.net.text import clean
+from cyberdiag.net.tls import TlsInfo, tls_probe
+
+HOME_MAX_BYTES = 65536
+
+Core = Callable[[CheckContext, "Site"], CheckResult]
+"""The core of a web check: judges one Site (see with_site)."""
+
+
+@dataclass(frozen=True)
+class Site:
+    """The web host of a domain: its name, addresses, and how to resolve redirect targets."""
+
+    host: str
+    ips: list[str]
+    resolve: Callable[[str], list[str]]
+
+
+def find_site(ctx: CheckContext, domain: str) -> Site | None:
+    """www.<domain> if it has addresses, else <domain>; None if neither has any.
+    DNS trouble raises NotTested. Internationalised names are converted to their A-labels."""
+    domain = ascii_domain(domain)
+    candidates = [domain] if domain.startswith("www.") else [f"www.{domain}", domain]
+    for host in candidates:
+        ips = lookups.addresses(ctx, host)
+        if ips:
+            return Site(host, list(ips), lambda name: lookups.addresses(ctx, name))
+    return None
+
+
+def ascii_domain(domain: str) -> str:
+    """Lower-case ASCII form of a domain (IDNA A-labels), or NotTested if it has none."""
+    d = domain.strip().lower().rstrip(".")
+    if d.isascii():
+        return d
+    try:
+        return d.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise NotTested(
+            f"nom de domaine non convertible en ASCII : {clean(d, 100)}",
+            f"domain name cannot be converted to ASCII: {clean(d, 100)}",
+        ) from None
+
+
+def no_site(check_id: str, domain: str) -> CheckResult:
+    reason = Text(
+        fr=f"ni www.{domain} ni {domain} n'ont d'adresse : pas de site web à vérifier",
+        en=f"neither www.{domain} nor {domain} has an address: no website to check",
+    )
+    return result(
+        check_id,
+        domain,
+        "not_applicable",
+        "Pas de site web pour ce domaine.",
+        "No website for this domain.",
+        {"hosts_tried": [f"www.{domain}", domain]},
+        reason=reason,
+    )
+
+
+def shown(text: str, limit: int = 512) -> str:
+    """Printable, bounded text from a stranger (server headers, certificate fields)."""
+    return clean(text, limit)
+
+
+def time_left(ctx: CheckContext) -> float:
+    """Time allowed for the next network operation (the timeout, cut by the check's budget)."""
+    return budget.remaining(ctx.timeout)
+
+
+# ------------------------------------------------------------------------------------------
+# Shared, memoised network facts about a host
+# ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """A memoised network outcome: a value, or the NotTested it raised."""
+
+    value: Any = None
+    error: NotTested | None = None
+
+
+def _attempt(fn: Callable[[], Any]) -> Attempt:
+    try:
+        return Attempt(value=fn())
+    except NotTested as exc:
+        return Attempt(error=exc)
+
+
+def _home(ctx: CheckContext, site: Site, tls: bool, timeout: float) -> Attempt:
+    """The home page over HTTPS (tls=True) or HTTP, redirects followed (memoised)."""
+
+    def compute() -> Attempt:
+        return _attempt(
+            lambda: fetch_chain(
+                site.host,
+                site.ips,
+                "/",
+                tls=tls,
+                resolve=site.resolve,
+                timeout=timeout,
+                max_bytes=HOME_MAX_BYTES,
+            )
+        )
+
+    out: Attempt = ctx.remember(("web", site.host, "home", tls), compute)
+    return out
+
+
+def homes(ctx: CheckContext, site: Site) -> tuple[Attempt, Attempt]:
+    """Both home pages, fetched concurrently (a hanging host costs one timeout)."""
+    timeout = time_left(ctx)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        https = pool.submit(_home, ctx, site, True, timeout)
+        http = pool.submit(_home, ctx, site, False, timeout)
+        return https.result(), http.result()
+
+
+def raise_unreachable(site: Site, https: Attempt, http: Attempt) -> None:
+    """Neither HTTPS nor HTTP answered: network trouble (or nothing listening)."""
+    err = https.error
+    if err is not None and http.error is not None and not isinstance(err, HttpProtocolError):
+        raise NotTested(
+            f"le site {site.host} ne répond ni en HTTPS ni en HTTP ({err.reason.fr})",
+            f"the site {site.host} answers neither over HTTPS nor over HTTP ({err.reason.en})",
+            {
+                "host": site.host,
+                "ips": site.ips,
+                "https": err.evidence,
+                "http": http.error.evidence,
+            },
+        )
+
+
+def tls_info(ctx: CheckContext, site: Site) -> TlsInfo:
+    """The TLS session of the HTTPS home page; a direct probe if HTTP failed after TLS or the
+    handshake failed (to say why). Raises NotTested on network trouble."""
+    https, http = homes(ctx, site)
+    if https.value is not None:
+        first: HttpResponse = https.value.responses[0]
+        if first.tls is not None:
+            return first.tls
+    if https.error is not None and not isinstance(https.error, HttpProtocolError):
+        raise https.error
+    timeout = time_left(ctx)
+
+    def probe() -> TlsInfo:
+        last: NotTested | None = None
+        for ip in site.ips[:3]:
+            try:
+                return tls_probe(ip, 443, site.host, timeout)
+            except NotTested as exc:
+                last = exc
+        assert last is not None
+        raise last
+
+    info: TlsInfo = ctx.remember(("web", site.host, "tls_probe"), probe)
+    return info
+
+
+def base_evidence(site: Site) -> dict[str, Any]:
+    """The evidence every web result starts with: the host and its addresses."""
+    return {"host": site.host, "ips": site.ips[:8]}
+
+
+def no_https_result(check_id: str, site: Site, https: Attempt, status: str) -> CheckResult:
+    """The verdict of a check that needs HTTPS on a site without it: `status` is "fail" or
+    "not_applicable"."""
+    assert https.error is not None
+    ev = base_evidence(site) | {"https": https.error.evidence}
+    if status == "not_applicable":
+        reason = Text(
+            fr=f"{site.host} ne propose pas HTTPS ({https.error.reason.fr})",
+            en=f"{site.host} does not offer HTTPS ({https.error.reason.en})",
+        )
+        return result(
+            check_id,
+            site.host,
+            "not_applicable",
+            "Sans HTTPS, rien à vérifier ici (voir « Site web en HTTPS »).",
+            "Without HTTPS there is nothing to check here (see 'Website over HTTPS').",
+            ev,
+            reason=reason,
+        )
+    return result(
+        check_id,
+        site.host,
+        "fail",
+        f"{site.host} ne propose pas HTTPS : {https.error.reason.fr}.",
+        f"{site.host} does not offer HTTPS: {https.error.reason.en}.",
+        ev,
+    )
+
+
+def with_site(core: Core, check_id: str) -> CheckFn:
+    """The registered check `fn(ctx, domain)` of a core: find the web host of the domain
+    (not_applicable without one), judge it, and report the result on the domain."""
+
+    def check(ctx: CheckContext, domain: str) -> CheckResult:
+        site = find_site(ctx, domain)
+        if site is None:
+            return no_site(check_id, ascii_domain(domain))
+        res = core(ctx, site)
+        if res.target != domain:
+            ev = dict(res.evidence)
+            ev.setdefault("host", site.host)
+            res = res.model_copy(update={"target": domain, "evidence": ev})
+        return res
+
+    check.__name__ = "check_" + check_id.split(".", 1)[1]
+    check.__doc__ = core.__doc__
+    return check
+
+
+def chain_evidence(hop: Hop) -> list[dict[str, Any]]:
+    """URL, status and Location of each response of a redirect chain."""
+    return [
+        {"url": r.url, "status": r.status, "location": r.header("location")} for r in hop.responses
+    ]

@@ -1,0 +1,235 @@
+"""The questionnaire dialogue in the terminal: one panel per question, the keys, the comments.
+
+One question at a time with its domain and progress; "?" shows why it matters, "s" skips (asked
+again at the end and on the next run), "<" goes back, "q" stops; with --review the current
+answer is marked and Enter keeps it. The walk over the questions and the answers file saved
+after every answer are `cyberdiag/answering.py`; this module only talks to the person.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+from rich.console import Console
+from rich.panel import Panel
+from rich.text import Text
+
+from cyberdiag.answering import (
+    Action,
+    AnswerSession,
+    StopInterview,
+    profile_session,
+)
+from cyberdiag.i18n import Lang, tr
+from cyberdiag.models import AnswerFile, Option, Profile, Question, Questionnaire
+
+__all__ = ["Interview", "StopInterview", "outside_lines", "profile_interview"]
+
+
+def outside_lines(text: str, style: str = "", limit: int = 5000) -> Text:
+    """Outside text of one or more lines (a question of a trainer's questionnaire, a name) as
+    Rich text: never read as markup, controls made visible, length bounded.
+
+    Not terminal.outside: it would show the (narrow) no-break spaces of French typography,
+    before « : ; ? ! », as \\xa0; here spaces of every kind and line breaks are kept.
+    """
+    shown = "".join(
+        ch
+        if ch == "\n" or ch.isprintable() or unicodedata.category(ch) == "Zs"
+        else ch.encode("unicode_escape").decode("ascii")
+        for ch in text[:limit]
+    )
+    if len(text) > limit:
+        shown += f"… [{len(text)} chars]"
+    return Text.assemble((shown, style)) if style else Text(shown)
+
+
+class Interview:
+    """The terminal side of an answering session: asks, and records through the session."""
+
+    def __init__(self, session: AnswerSession, console: Console, lang: Lang = "fr") -> None:
+        self.session = session
+        self.console = console
+        self.lang = lang
+
+    # ---- what callers read ----------------------------------------------------------------
+    @property
+    def questionnaire(self) -> Questionnaire:
+        return self.session.questionnaire
+
+    @property
+    def questions(self) -> list[Question]:
+        return self.session.questions
+
+    @property
+    def answers(self) -> AnswerFile:
+        return self.session.answers
+
+    @property
+    def path(self) -> Path:
+        return self.session.path
+
+    @property
+    def given(self) -> int:
+        return self.session.given
+
+    def run(self) -> None:
+        """Ask every question still to answer (all of them with review), then the skipped ones."""
+        self.session.walk(self)
+
+    # ---- the Dialogue the walk drives -------------------------------------------------------
+    def all_answered(self, total: int) -> None:
+        self.console.print(
+            self._t(
+                f"Toutes les questions applicables ({total}) ont une réponse. "
+                "Utilisez --review pour les modifier.",
+                f"All {total} applicable questions are answered. Use --review to change them.",
+            )
+        )
+
+    def resuming(self, done: int, total: int) -> None:
+        self.console.print(
+            self._t(
+                f"[bold]Reprise[/] : {done} réponse(s) déjà enregistrée(s) sur {total}.",
+                f"[bold]Resuming[/]: {done} of {total} answers already saved.",
+            )
+        )
+
+    def coming_back(self, pending: int) -> None:
+        self.console.print(
+            self._t(
+                f"\n[bold]Questions passées[/] : {pending}. On y revient (s pour passer "
+                "encore, elles seront reposées au prochain lancement).",
+                f"\n[bold]Skipped questions[/]: {pending}. Back to them (s to skip "
+                "again: they will be asked on the next run).",
+            )
+        )
+
+    def question(self, q: Question, k: int, n: int) -> Action:
+        """Show question `q` and read keys until it is answered, kept, skipped or left."""
+        current = self.session.current(q)
+        self.console.print(self._panel(q, k, n))
+        while True:
+            prompt = self._t("Votre réponse", "Your answer")
+            if current:
+                prompt += self._t(" (Entrée : garder)", " (Enter: keep)")
+            raw = self._input(prompt + " : " if self.lang == "fr" else prompt + ": ").strip()
+            if raw == "" and current:
+                return "kept"
+            if raw == "?":
+                why = self._t("Pourquoi c'est important", "Why it matters")
+                self.console.print(Panel(outside_lines(q.why.get(self.lang)), title=why))
+                continue
+            if raw.lower() == "s":
+                self.session.skip(q)
+                self.console.print(self._t("[dim]Passée.[/]", "[dim]Skipped.[/]"))
+                return "skip"
+            if raw == "<":
+                return "back"
+            if raw.lower() == "q":
+                raise StopInterview
+            opt = _option(q, raw)
+            if opt is None:
+                self.console.print(
+                    self._t(
+                        f"[yellow]Réponse non reconnue : tapez un numéro de 1 à {len(q.options)}, "
+                        "ou ?, s, <, q.[/]",
+                        f"[yellow]Not understood: type a number from 1 to {len(q.options)}, "
+                        "or ?, s, <, q.[/]",
+                    )
+                )
+                continue
+            # Saved at once, then again with the comment.
+            self.session.choose(q, opt.id)
+            self.answered(q, opt, current.comment if current else None)
+            return "answered"
+
+    def answered(self, q: Question, option: Option, previous: str | None) -> None:
+        """After an answer: ask for its comment (a justification for "not applicable")."""
+        comment = self.ask_comment(option.kind, previous)
+        if comment is not None:
+            self.session.comment(q, option.id, comment)
+
+    def ask_comment(self, kind: str, previous: str | None) -> str | None:
+        """The comment on an answer; a justification is required for "not applicable"."""
+        if kind == "not_applicable":
+            prompt = self._t(
+                "Pourquoi cela ne s'applique pas ? (justification conservée) : ",
+                "Why does it not apply? (justification kept): ",
+            )
+            while True:
+                text = self._input(prompt).strip()
+                if text or previous:
+                    return text or previous
+                self.console.print(
+                    self._t(
+                        "[yellow]Une courte justification est demandée pour « non applicable ».[/]",
+                        "[yellow]A short justification is required for 'not applicable'.[/]",
+                    )
+                )
+        prompt = self._t(
+            "Commentaire (facultatif, Entrée pour continuer) : ",
+            "Comment (optional, Enter to continue): ",
+        )
+        text = self._input(prompt).strip()
+        return text[:5000] if text else previous
+
+    # ---- helpers ------------------------------------------------------------------------------
+    def _panel(self, q: Question, k: int, n: int) -> Panel:
+        """The question, its numbered options (the current one marked) and the keys."""
+        current = self.session.current(q)
+        body = outside_lines(q.text.get(self.lang), "bold")
+        body.append("\n\n")
+        for idx, o in enumerate(q.options, start=1):
+            body.append("  ")
+            body.append(str(idx), "cyan")
+            body.append(". ")
+            body.append_text(outside_lines(o.label.get(self.lang)))
+            if current and current.option == o.id:
+                body.append("  ← " + self._t("réponse actuelle", "current answer"))
+            body.append("\n")
+        body.append("\n")
+        body.append(
+            self._t(
+                "?  pourquoi c'est important   s  passer (on y reviendra)   "
+                "<  question précédente   q  arrêter (tout est enregistré)",
+                "?  why it matters   s  skip (we'll come back)   "
+                "<  previous question   q  stop (everything is saved)",
+            ),
+            "dim",
+        )
+        domain_name = self.session.domain_names.get(q.domain, q.domain)
+        title = outside_lines(domain_name)
+        title.append(self._t(f" — question {k} sur {n}", f" — question {k} of {n}"))
+        if q.critical:
+            title.append("  ")
+            title.append(self._t("• essentielle", "• essential"), "red")
+        return Panel(body, title=title, title_align="left")
+
+    def _input(self, prompt: str) -> str:
+        return self.console.input(prompt)
+
+    def _t(self, fr: str, en: str) -> str:
+        return tr(fr, en, self.lang)
+
+
+def _option(q: Question, raw: str) -> Option | None:
+    """The option typed: its number in the list, or its id."""
+    if raw.isdigit() and 1 <= int(raw) <= len(q.options):
+        return q.options[int(raw) - 1]
+    return next((o for o in q.options if o.id == raw.lower()), None)
+
+
+def profile_interview(
+    profile: Profile,
+    questionnaire_name: str,
+    answers_path: Path,
+    console: Console,
+    lang: Lang,
+    *,
+    review: bool = False,
+) -> Interview:
+    """The interview of a municipality in the terminal (see answering.profile_session)."""
+    session = profile_session(profile, questionnaire_name, answers_path, lang, review=review)
+    return Interview(session, console, lang)

@@ -1,0 +1,82 @@
+"""The journey's files read back: the profile, check and scan results, and scoring them.
+
+What `cyberdiag score` (and anyone holding the files of a past self-audit) needs: every mistake
+is a UserError that names the file and says how to make it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from cyberdiag.diagnostic import score_and_save
+from cyberdiag.errors import UserError
+from cyberdiag.loading import load_answers, load_profile, load_questionnaire, read_raw
+from cyberdiag.models import CheckResult, CheckRun, Diagnostic, Profile
+
+
+def load_profile_file(path: Path) -> Profile:
+    """The municipality's profile, or a UserError saying how to create it."""
+    if not path.exists():
+        raise UserError(
+            f"Profil introuvable : {path}. Créez-le avec : cyberdiag init -o {path}",
+            f"Profile not found: {path}. Create it with: cyberdiag init -o {path}",
+        )
+    return load_profile(path)
+
+
+def load_check_runs(paths: list[Path]) -> list[CheckResult]:
+    """Results of `cyberdiag check -o` / `cyberdiag scan -o` files, merged."""
+    results: list[CheckResult] = []
+    for path in paths:
+        results.extend(_check_run(path).results)
+    return results
+
+
+def _check_run(path: Path) -> CheckRun:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError(f"{path} : fichier introuvable.", f"{path}: file not found.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(
+            f"{path} : lecture impossible ({exc}).", f"{path}: cannot read it ({exc})."
+        ) from None
+    try:
+        return CheckRun.model_validate(json.loads(text))
+    except json.JSONDecodeError as exc:
+        detail = f"JSON invalide ligne {exc.lineno}"
+        detail_en = f"invalid JSON at line {exc.lineno}"
+    except ValidationError as exc:
+        n = exc.error_count()
+        detail, detail_en = f"{n} erreur(s) de format", f"{n} format error(s)"
+    raise UserError(
+        f"{path} : ce n'est pas un résultat de cyberdiag check/scan ({detail}).",
+        f"{path}: not a result of cyberdiag check/scan ({detail_en}).",
+    )
+
+
+def score_files(
+    profile_path: Path, answers_path: Path, check_paths: list[Path], output: Path
+) -> Diagnostic:
+    """Score a profile, its answers and check/scan result files; save the diagnostic (0600)."""
+    profile = load_profile_file(profile_path)
+    if not answers_path.exists():
+        raise UserError(
+            f"Fichier de réponses introuvable : {answers_path}. Répondez d'abord : cyberdiag "
+            f"questionnaire --profile {profile_path} --answers {answers_path}",
+            f"Answers file not found: {answers_path}. Answer first: cyberdiag questionnaire "
+            f"--profile {profile_path} --answers {answers_path}",
+        )
+    raw = read_raw(answers_path)
+    qname = raw.data.get("questionnaire") if isinstance(raw.data, dict) else None
+    questionnaire = load_questionnaire(qname if isinstance(qname, str) else "complet")
+    return score_and_save(
+        output,
+        questionnaire=questionnaire,
+        profile=profile,
+        answers=load_answers(answers_path, questionnaire),
+        checks=load_check_runs(check_paths),
+    )

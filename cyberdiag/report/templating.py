@@ -1,0 +1,66 @@
+"""The one Jinja environment of cyberdiag: templates from report_templates/ only, autoescaped.
+
+Used by the awareness report, the workshop documents and the territorial report. Undefined
+names are errors (StrictUndefined). With a language, the environment's `finalize` applies that
+language's typography to every text printed with {{ }} (plain str only: our Markup — the radar
+SVG, the inlined CSS — is left alone, and autoescape still applies after it), and templates get
+`t(fr, en)` and the `num` filter.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from cyberdiag.i18n import Lang
+from cyberdiag.report.frtypo import format_number, typo
+from cyberdiag.resources import data_dir
+
+# The template folders: report_templates/ itself (the awareness report) and two below it.
+Folder = Literal["", "workshop", "territory"]
+
+
+def templates_dir() -> Path:
+    """The folder of the report's templates, stylesheets and texts (resolved)."""
+    return data_dir("report_templates").resolve()
+
+
+@cache
+def environment(folder: Folder = "", lang: Lang | None = None) -> Environment:
+    """The environment for the templates of report_templates/`folder` (one per folder and
+    language); with `lang`, typography on every printed text, `t(fr, en)` and `num`."""
+    env = Environment(
+        loader=FileSystemLoader(str(templates_dir() / folder)),
+        autoescape=True,
+        undefined=StrictUndefined,
+        finalize=None if lang is None else _typography(lang),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    if lang is not None:
+
+        def t(fr: str, en: str) -> str:
+            return en if lang == "en" else fr
+
+        def num(value: float | int, decimals: int = 0) -> str:
+            return format_number(value, lang, decimals)
+
+        env.globals["t"] = t
+        env.filters["num"] = num
+    return env
+
+
+def _typography(lang: Lang) -> Any:
+    """The `finalize` hook applying the typography of `lang` to plain text."""
+
+    def finalize(value: Any) -> Any:
+        # Returns plain str, so autoescape still applies after it.
+        if isinstance(value, str) and not isinstance(value, Markup):
+            return typo(value, lang)
+        return value
+
+    return finalize

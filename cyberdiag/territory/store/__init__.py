@@ -1,0 +1,52 @@
+"""The territorial store: one SQLite file holding every imported diagnostic, campaign by campaign.
+
+Every SQL statement of the territory lives in this package: `schema` (the tables, migrations),
+`base` (opening, transactions, campaigns), `diagnostics` (imported diagnostics, written and read),
+`checkruns` (the list of municipalities and check-all's runs); `rows` holds the records they hand
+out. The other territory modules call Store methods and never write SQL.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cyberdiag.territory.store.base import STORE_FILENAME, default_store_path, now_iso
+from cyberdiag.territory.store.checkruns import RosterAndCheckRuns
+from cyberdiag.territory.store.diagnostics import DiagnosticTables
+from cyberdiag.territory.store.rows import (
+    CapRow,
+    DiagnosticSummary,
+    DomainScoreRow,
+    FindingRow,
+    MuniRow,
+    RosterRow,
+    StoredDiagnostic,
+)
+from cyberdiag.territory.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+
+class Store(DiagnosticTables, RosterAndCheckRuns):
+    """An open territorial store. Use as a context manager, or call close()."""
+
+
+def open_store(path: Path | None, *, create: bool = True) -> Store:
+    """Open (and create or migrate) the store at `path`, default default_store_path()."""
+    return Store(path or default_store_path(), create=create)
+
+
+__all__ = [
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "STORE_FILENAME",
+    "CapRow",
+    "DiagnosticSummary",
+    "DomainScoreRow",
+    "FindingRow",
+    "MuniRow",
+    "RosterRow",
+    "Store",
+    "StoredDiagnostic",
+    "default_store_path",
+    "now_iso",
+    "open_store",
+]

@@ -1,0 +1,82 @@
+"""Export as CSV (spreadsheet friendly) and JSON, anonymised by default."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import stat
+from pathlib import Path
+
+import pytest
+from territory_fixtures import Muni, read_diagnostic, sample_munis, write_sample
+
+from cyberdiag.cli import main
+from cyberdiag.territory.importer import import_files
+from cyberdiag.territory.store import open_store
+
+
+@pytest.fixture
+def munis() -> list[Muni]:
+    return sample_munis()
+
+
+@pytest.fixture
+def diag_dir(tmp_path: Path) -> Path:
+    return write_sample(tmp_path)
+
+
+def test_export_csv_opens_cleanly(tmp_path: Path, diag_dir: Path, munis: list[Muni]) -> None:
+    store = tmp_path / "t.sqlite"
+    with open_store(store) as s:
+        import_files(s, [diag_dir], "2026")
+    diags = [read_diagnostic(p) for p in sorted(diag_dir.glob("*.json"))]
+    n_rows = sum(1 for d in diags for ds in d.domains if ds.applicable)
+    out = tmp_path / "e.csv"
+    assert main(["territory", "export", "--store", str(store), "-o", str(out)]) == 0
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert len(rows) == n_rows
+    assert "insee" not in rows[0] and rows[0]["municipality"].startswith("C-")
+    text = raw.decode("utf-8-sig")
+    assert not any(m.name in text for m in munis)
+    assert any("." in r["score"] for r in rows)
+    # French spreadsheets: semicolons and decimal commas.
+    out2 = tmp_path / "e2.csv"
+    assert (
+        main(
+            [
+                "territory",
+                "export",
+                "--store",
+                str(store),
+                "-o",
+                str(out2),
+                "--semicolon",
+                "--named",
+            ]
+        )
+        == 0
+    )
+    text2 = out2.read_bytes().decode("utf-8-sig")
+    rows2 = list(csv.DictReader(io.StringIO(text2), delimiter=";"))
+    assert len(rows2) == n_rows
+    by_key = {(r["insee"], r["domain"]): r for r in rows2}
+    d0 = diags[0]
+    ds = next(x for x in d0.domains if x.score is not None and x.score != int(x.score))
+    assert by_key[(d0.profile.insee, ds.id)]["score"] == f"{ds.score:.1f}".replace(".", ",")
+    assert by_key[(d0.profile.insee, ds.id)]["municipality"] == d0.profile.name
+
+
+def test_export_json(tmp_path: Path, diag_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    store = tmp_path / "t.sqlite"
+    with open_store(store) as s:
+        import_files(s, [diag_dir], "2026")
+    capsys.readouterr()
+    assert main(["territory", "export", "--store", str(store), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["anonymised"] is True and data["campaign"] == "2026"
+    assert {"municipality", "group", "domain", "score", "level"} <= set(data["rows"][0])
+    assert main(["territory", "export", "--store", str(store), "--format", "xls"]) == 1
