@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 # System packages: the local lab (nsd, unbound, nginx), the scan (nmap), reading PDFs back (poppler),
 # WeasyPrint's text stack (pango, fonts).
-SYSTEM_PACKAGES := nsd unbound nginx nmap poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+SYSTEM_PACKAGES := nsd unbound nginx nmap poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core chromium
 OUT ?= demo-out
 
 .PHONY: demo test system-deps venv lint clean bench
@@ -24,7 +24,12 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
-venv: $(BIN)/.installed
+# The message catalogues (French messages of the command-line parser), compiled with Babel.
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard cyberdiag/locale/*/LC_MESSAGES/*.po))
+$(CATALOGUES): %.mo: %.po $(BIN)/.installed
+	$(BIN)/python hatch_build.py
+
+venv: $(BIN)/.installed $(CATALOGUES)
 
 demo: system-deps venv
 	$(BIN)/cyberdiag demo --out $(OUT)

@@ -9,6 +9,8 @@ screen and running again resumes. The dialogue itself (panels, prompts, keys) is
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,7 +18,8 @@ from typing import Literal, Protocol
 
 import yaml
 
-from cyberdiag.fileio import write_private
+from cyberdiag.errors import UserError
+from cyberdiag.fileio import check_writable, locked, write_private
 from cyberdiag.i18n import Lang
 from cyberdiag.loading import load_answers, load_grid, load_questionnaire
 from cyberdiag.models import Answer, AnswerFile, Profile, Question, Questionnaire, TierRules
@@ -77,11 +80,73 @@ def applicable_questions(
     return out
 
 
+ANSWERS_FILE = ("le fichier de réponses", "the answers file")
+
+
+def answers_text(answers: AnswerFile, header: str = HEADER) -> str:
+    """The text of an answers file (`header`: what the file is, as comment lines)."""
+    data = answers.model_dump(mode="json", exclude_none=True)
+    return header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+
+
 def save_answers(path: Path, answers: AnswerFile) -> None:
     """Write the answers file atomically, readable by its owner only."""
-    data = answers.model_dump(mode="json", exclude_none=True)
-    text = HEADER + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
-    write_private(path, text)
+    write_private(path, answers_text(answers))
+
+
+@contextlib.contextmanager
+def answering(path: Path) -> Iterator[None]:
+    """Before the first question: the answers file can be written (folder writable, space
+    left), and no other process writes it (a lock held until the end; another writer gets
+    one line naming this process)."""
+    check_writable(path, need=256_000)
+    with locked(path, ANSWERS_FILE):
+        yield
+
+
+def save_or_rescue(path: Path, answers: AnswerFile, header: str = HEADER) -> None:
+    """Save the answers; when that fails (disk full, folder made read-only…), keep everything
+    typed in a rescue file of the user's own folder and say where, in one UserError line."""
+    text = answers_text(answers, header)
+    try:
+        write_private(path, text)
+        return
+    except UserError as exc:
+        failure = exc
+    rescue = _rescue(text)
+    if rescue is None:
+        raise UserError(
+            f"{failure.fr} Vos réponses n'ont pu être gardées nulle part : notez la dernière "
+            "avant de fermer ce terminal.",
+            f"{failure.en} Your answers could not be kept anywhere: note the last one down "
+            "before closing this terminal.",
+        )
+    raise UserError(
+        f"{failure.fr.rstrip('.')}. Toutes vos réponses, y compris la dernière, sont gardées "
+        f"dans {rescue} : une fois le problème réglé, copiez ce fichier à la place de {path} "
+        "et relancez la commande.",
+        f"{failure.en.rstrip('.')}. All your answers, the last one included, are kept in "
+        f"{rescue}: once the problem is solved, copy that file over {path} and run the command "
+        "again.",
+    )
+
+
+def _rescue(text: str) -> Path | None:
+    """Write `text` to a new private rescue file (user state folder, else the temp folder)."""
+    import tempfile
+
+    from platformdirs import user_state_dir  # lazy: start-up time
+
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    for base in (Path(user_state_dir("cyberdiag")) / "rescued", Path(tempfile.gettempdir())):
+        try:
+            base.mkdir(parents=True, exist_ok=True, mode=0o700)
+            target = base / f"answers-rescued-{stamp}.yaml"
+            write_private(target, text)
+            return target
+        except (UserError, OSError):
+            continue
+    return None
 
 
 @dataclass
@@ -95,6 +160,7 @@ class AnswerSession:
     review: bool = False
     given: int = 0  # answers given in this run
     domain_names: dict[str, str] = field(default_factory=dict)
+    header: str = HEADER  # what the file is (a workshop's personal file says so)
 
     def current(self, q: Question) -> Answer | None:
         """The answer saved for `q`, if any."""
@@ -119,20 +185,26 @@ class AnswerSession:
         if q.id not in self.answers.skipped:
             skipped = [*self.answers.skipped, q.id]
             self.answers = self.answers.model_copy(update={"skipped": skipped})
-            save_answers(self.path, self.answers)
+            save_or_rescue(self.path, self.answers, self.header)
 
     def _record(self, q: Question, option: str, comment: str | None) -> None:
         new = dict(self.answers.answers)
         old = new.get(q.id)
+        # The same option again keeps who confirmed it (the provider); another is one's own.
+        same = old is not None and old.option == option
         new[q.id] = Answer(
             option=option,
             comment=comment if comment else None,
             answered_at=datetime.now(UTC).replace(microsecond=0),
             explanation=old.explanation if old else None,
+            source=old.source if old and same else "self",
+            confirmed_by=old.confirmed_by if old and same else None,
+            confirmed_on=old.confirmed_on if old and same else None,
+            evidence=old.evidence if old and same else None,
         )
         skipped = [s for s in self.answers.skipped if s != q.id]
         self.answers = self.answers.model_copy(update={"answers": new, "skipped": skipped})
-        save_answers(self.path, self.answers)
+        save_or_rescue(self.path, self.answers, self.header)
 
     def todo(self) -> list[Question]:
         """The questions to ask in this run: all with review; otherwise those without an

@@ -2,8 +2,9 @@
 
 The format is versioned (models.SCHEMA_VERSION, "MAJOR.MINOR") and documented by a JSON Schema
 shipped with the package (cyberdiag/schemas/diagnostic.schema.json, generated from the pydantic
-models; a test keeps it in step). A file of another major version, or a corrupted one, is refused
-with a clear message. Files are written atomically with mode 0600: they map weaknesses.
+models; a test keeps it in step). An older file of the same major version is migrated at load
+(`migrate`); a newer file, one of another major version, or a corrupted one is refused with a
+clear message. Files are written atomically with mode 0600: they map weaknesses.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from cyberdiag import __version__
+from cyberdiag.diagnostic_limits import MAX_BYTES, check_limits
 from cyberdiag.errors import UserError
 from cyberdiag.fileio import write_private
 from cyberdiag.loading import load_check_catalogue, load_grid
+from cyberdiag.loading.jsonread import loads, read_text
 from cyberdiag.models import (
     SCHEMA_VERSION,
     AnswerFile,
@@ -30,9 +33,9 @@ from cyberdiag.models import (
     Questionnaire,
 )
 from cyberdiag.scoring import score
+from cyberdiag.scoring.causes import answer_cause
 
 SCHEMA_PATH = Path(__file__).parent / "schemas" / "diagnostic.schema.json"
-MAX_BYTES = 50_000_000
 
 
 def build(
@@ -108,10 +111,47 @@ def _major(version: str) -> int:
     return int(head) if head.isdigit() else -1
 
 
+def _minor(version: str) -> int:
+    """The minor number of a "MAJOR.MINOR" schema version (0 when absent or not a number)."""
+    parts = version.split(".")
+    return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
+
+
+def _version_key(version: str) -> tuple[int, int]:
+    return _major(version), _minor(version)
+
+
+def migrate(data: dict[str, Any]) -> dict[str, Any]:
+    """An older diagnostic of the same major version brought to SCHEMA_VERSION (in place).
+
+    1.0 → 1.1: each cap gets its cause, derived from the answers the record embeds (a cap set by a
+    check is a known gap; by a question: "unknown" when that question was answered « je ne sais
+    pas », delegated, or not at all). Content that is not a record is left for validation to
+    refuse.
+    """
+    overall = data.get("overall")
+    answers = data.get("answers")
+    if isinstance(overall, dict) and isinstance(overall.get("capped_by"), list):
+        kinds = {
+            a.get("question_id"): a.get("kind")
+            for a in (answers if isinstance(answers, list) else [])
+            if isinstance(a, dict)
+        }
+        for cap in overall["capped_by"]:
+            if not isinstance(cap, dict) or "cause" in cap:
+                continue
+            if cap.get("source") == "question":
+                cap["cause"] = answer_cause(kinds.get(cap.get("ref")))
+            else:
+                cap["cause"] = "gap"
+    data["schema_version"] = SCHEMA_VERSION
+    return data
+
+
 def parse(text: str, label: str) -> Diagnostic:
     """Parse diagnostic JSON text; clear UserError for corrupted / other-version content."""
     try:
-        data = json.loads(text)
+        data = loads(text, label)  # bounded depth (UserError naming the file)
     except json.JSONDecodeError as exc:
         raise UserError(
             f"{label} : fichier de diagnostic illisible (JSON invalide ligne {exc.lineno}) — "
@@ -119,14 +159,20 @@ def parse(text: str, label: str) -> Diagnostic:
             f"{label}: unreadable diagnostic file (invalid JSON at line {exc.lineno}) — "
             "truncated or edited?",
         ) from None
+    except ValueError:  # e.g. a number of thousands of digits
+        raise UserError(
+            f"{label} : fichier de diagnostic illisible (JSON invalide).",
+            f"{label}: unreadable diagnostic file (invalid JSON).",
+        ) from None
     if not isinstance(data, dict) or "schema_version" not in data:
         raise UserError(
             f"{label} : ce n'est pas un diagnostic cyberdiag (pas de schema_version).",
             f"{label}: not a cyberdiag diagnostic (no schema_version).",
         )
+    check_limits(data, label)
     version = str(data["schema_version"])
-    if _major(version) != _major(SCHEMA_VERSION):
-        newer = _major(version) > _major(SCHEMA_VERSION)
+    newer = _version_key(version) > _version_key(SCHEMA_VERSION)
+    if newer or _major(version) != _major(SCHEMA_VERSION):
         raise UserError(
             f"{label} : diagnostic au format {version}, cette version de cyberdiag lit le format "
             f"{SCHEMA_VERSION}. "
@@ -136,7 +182,9 @@ def parse(text: str, label: str) -> Diagnostic:
             + ("Update cyberdiag." if newer else "Score it again with cyberdiag score."),
         )
     try:
-        return Diagnostic.model_validate_json(text)
+        if version == SCHEMA_VERSION:
+            return Diagnostic.model_validate_json(text)
+        return Diagnostic.model_validate(migrate(data))
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
@@ -149,21 +197,6 @@ def parse(text: str, label: str) -> Diagnostic:
 
 
 def load_diagnostic(path: Path) -> Diagnostic:
-    """Load diagnostic.json; clear UserError when missing, corrupted, or of another version."""
-    try:
-        if path.stat().st_size > MAX_BYTES:
-            raise UserError(f"{path} : fichier trop gros.", f"{path}: file too large.")
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserError(f"{path} : fichier introuvable.", f"{path}: file not found.") from None
-    except UnicodeDecodeError:
-        raise UserError(
-            f"{path} : fichier de diagnostic illisible (pas en UTF-8).",
-            f"{path}: unreadable diagnostic file (not UTF-8).",
-        ) from None
-    except OSError as exc:
-        raise UserError(
-            f"{path} : lecture impossible ({exc.strerror}).",
-            f"{path}: cannot read it ({exc.strerror}).",
-        ) from None
-    return parse(text, str(path))
+    """Load diagnostic.json; clear UserError when missing, too large, corrupted, or of another
+    version (size counted on the bytes read; a UTF-8 BOM is accepted)."""
+    return parse(read_text(path, MAX_BYTES), str(path))

@@ -30,6 +30,9 @@ class ValidationFailed(UserError):
 
     def __init__(self, lines: list[str]) -> None:
         n = len(lines)
+        if n == 1:  # one mistake: it is the message (one line, naming the file)
+            super().__init__(lines[0], lines[0], lines=list(lines))
+            return
         super().__init__(
             f"{n} erreur(s) de validation.",
             f"{n} validation error(s).",

@@ -7,10 +7,18 @@ report and the territorial store. Keep it free of I/O and of heavy imports.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
 
 from cyberdiag.i18n import Lang
 
@@ -47,7 +55,9 @@ PROFILE_FLAGS = (
     "nis2",
 )
 
-SCHEMA_VERSION = "1.0"
+# 1.1: each cap records its cause (Cap.cause); older 1.x files are migrated at load
+# (cyberdiag.diagnostic).
+SCHEMA_VERSION = "1.1"
 
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
@@ -153,6 +163,9 @@ class Question(Model):
     reflex: Text | None = None
     # When answered "delegated", the question as put to the IT provider.
     delegated_text: Text | None = None
+    # The technical wording and the evidence to give, for the IT provider: shown with "?" in
+    # the interview (after the why) and printed on the provider sheet.
+    provider_note: Text | None = None
 
 
 class Questionnaire(Model):
@@ -297,11 +310,28 @@ class Explanation(Model):
     date: str | None = None
 
 
+AnswerSource = Literal["self", "provider"]
+"""Who gave an answer: the municipality itself, or its IT provider (`cyberdiag provider merge`)."""
+
+
 class Answer(Model):
     option: str
     comment: str | None = Field(default=None, max_length=5000)
     answered_at: datetime | None = None
     explanation: Explanation | None = None
+    # Provenance: "provider" when merged from a provider answers file, with who confirmed it,
+    # when, and the evidence given. Saved files leave out `source: self` (the default).
+    source: AnswerSource = "self"
+    confirmed_by: str | None = Field(default=None, max_length=200)
+    confirmed_on: date | None = None
+    evidence: str | None = Field(default=None, max_length=2000)
+
+    @model_serializer(mode="wrap")
+    def _without_default_source(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if isinstance(data, dict) and data.get("source") == "self":
+            del data["source"]
+        return data
 
 
 class AnswerFile(Model):
@@ -311,6 +341,53 @@ class AnswerFile(Model):
     answers: dict[str, Answer] = {}
     # Questions the user chose to skip for now (asked again at the end / next run).
     skipped: list[str] = []
+
+
+def _insee_code(value: Any) -> Any:
+    """An INSEE code typed without quotes in YAML (59999) is read as a number: taken back as
+    text when it has five digits (a leading zero would be lost, so those must be quoted)."""
+    if isinstance(value, int) and not isinstance(value, bool) and 10000 <= value <= 99999:
+        return str(value)
+    return value
+
+
+InseeCode = Annotated[str, BeforeValidator(_insee_code), Field(pattern=r"^(\d{5}|2[AB]\d{3})$")]
+
+
+def _blank_is_none(value: Any) -> Any:
+    """A field left blank by hand ('' or spaces) is an empty field."""
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+Blank = BeforeValidator(_blank_is_none)
+
+
+class ProviderItem(Model):
+    """One item of a provider answers file: what to confirm, and the provider's answer."""
+
+    question: str
+    # For the reader only (not merged): the question, the technical note, the options allowed.
+    text: str | None = None
+    note: str | None = None
+    options: dict[str, str] = {}
+    # The provider's answer: one of `options`' ids; left empty, the item is not merged.
+    option: Annotated[str | None, Blank] = None
+    confirmed_by: Annotated[str | None, Blank] = Field(default=None, max_length=200)
+    confirmed_on: Annotated[date | None, Blank] = None
+    evidence: Annotated[str | None, Blank] = Field(default=None, max_length=2000)
+
+
+class ProviderFile(Model):
+    """A provider answers file (prestataire-<insee>.yaml, `cyberdiag provider sheet`): the items
+    a municipality asks its IT provider to confirm; the answers hold for every commune listed."""
+
+    kind: Literal["provider_answers"]
+    questionnaire: str
+    questionnaire_version: str
+    lang: Lang = "fr"
+    communes: list[InseeCode] = Field(min_length=1)
+    provider: Annotated[str | None, Blank] = Field(default=None, max_length=200)
+    items: list[ProviderItem] = []
 
 
 # --------------------------------------------------------------------------------------------
@@ -359,8 +436,13 @@ class AnsweredItem(Model):
     option_label: Text | None = None
     kind: OptionKind | None = None
     score: int | None = None
-    comment: str | None = None
+    comment: str | None = Field(default=None, max_length=5000)
     explanation: Explanation | None = None
+    # Provenance of the answer (see Answer): a confirmed answer counts like any given answer.
+    source: AnswerSource = "self"
+    confirmed_by: str | None = Field(default=None, max_length=200)
+    confirmed_on: date | None = None
+    evidence: str | None = Field(default=None, max_length=2000)
 
 
 class Coverage(Model):
@@ -385,12 +467,19 @@ class DomainScore(Model):
     blocking: list[str] = []
 
 
+# Why a critical item caps the level. gap: known to be missing or partial (the answer says so,
+# or a check fails/warns); unknown: not known yet ("je ne sais pas", unanswered, or delegated to
+# the IT provider without its confirmation).
+CapCause = Literal["gap", "unknown"]
+
+
 class Cap(Model):
     item: str
     label: Text
     level: int
     source: Literal["question", "check"]
     ref: str
+    cause: CapCause = "gap"
 
 
 class OverallScore(Model):
@@ -447,11 +536,12 @@ class Diagnostic(Model):
     profile: Profile
     tier: int
     levels: list[LevelInfo]
-    answers: list[AnsweredItem]
-    checks: list[CheckResult] = []
-    domains: list[DomainScore]
+    # Limits (cyberdiag.diagnostic_limits): a crafted file beyond them is refused at load.
+    answers: list[AnsweredItem] = Field(max_length=2000)
+    checks: list[CheckResult] = Field(default=[], max_length=5000)
+    domains: list[DomainScore] = Field(max_length=100)
     overall: OverallScore
-    findings: list[Finding]
+    findings: list[Finding] = Field(max_length=2000)
     # NIST CSF 2.0 view of the same answers: function (GV, ID, PR, DE, RS, RC) -> score 0..100.
     csf: dict[str, float] = {}
     nis2: Nis2Status

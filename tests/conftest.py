@@ -7,7 +7,12 @@ cyberdiag.lab.manager.LabInfo (nameserver, ca_file, domains, municipality(domain
 `web_lab`, `trust_lab`, `hostile`: real nginx sites for every WEB_CASES entry and a hostile raw-TCP
 HTTP server, on a random free 127.X.Y.0/24 block per session (several sessions may run at once):
 one IP per case (.1, .2, ...), .100 shared by two sites (SNI), the hostile server on .250, nothing
-on .251.
+on .251, a server whose headers never end on .252 (ports 80 and 443).
+`ipv6_lab`, `ipv6_results`: the same lab with IPv6, inside a network namespace that the session
+creates (its own loopback: ::1 and fd00:cd:... addresses; the host's interfaces are never
+touched), and the checks run inside it through the CLI (`ip netns exec NAME cyberdiag check`).
+`truncating_dns`: a DNS server that answers every UDP query "truncated" and then closes every TCP
+connection at once.
 
 When the lab cannot run here (not root, nsd/unbound missing) its tests are skipped on a
 developer's machine, but fail when CYBERDIAG_REQUIRE_LAB=1 (set by `make test`, hence CI): a lab
@@ -20,11 +25,15 @@ import os
 import random
 import shutil
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -33,6 +42,7 @@ from cyberdiag.lab.pki import Pki, make_pki
 from cyberdiag.lab.web import WEB_CASES, WebServer, WebSite, security_txt, start_web
 
 REQUIRE_LAB = os.environ.get("CYBERDIAG_REQUIRE_LAB") == "1"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -101,7 +111,7 @@ def pick_net() -> str:
     rnd = random.Random()
     for _ in range(100):
         net = f"127.{rnd.randint(100, 250)}.{rnd.randint(1, 250)}"
-        hosts = [*range(1, len(WEB_CASES) + 1), 100, 250, 251]
+        hosts = [*range(1, len(WEB_CASES) + 1), 100, 250, 251, 252]
         if all(_free(f"{net}.{h}", p) for h in hosts for p in (80, 443)):
             return net
     raise RuntimeError("no free 127.X.Y block for the web fixtures")
@@ -286,4 +296,208 @@ def hostile(web_net: str) -> Iterator[Hostile]:
         h.stop()
 
 
-__all__ = ["Hostile", "WebLab", "hostile", "pick_net", "trust_lab", "web_lab", "web_net"]
+# ------------------------------------------------------------------------------------------
+# A web server whose headers never end (HTTP on 80, HTTPS on 443 of web_net.252)
+# ------------------------------------------------------------------------------------------
+
+
+class EndlessHeaders:
+    """Answers 'HTTP/1.1 200 OK' then one header line after another, for ever (until the client
+    goes away or 15 s pass), over HTTP on port 80 and HTTPS on port 443."""
+
+    def __init__(self, ip: str, pki: Pki) -> None:
+        import ssl
+
+        from cyberdiag.lab.pki import issue
+
+        self.ip = ip
+        cert, key = issue(pki, ["www.endless.test"], name="endless")
+        self.tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.tls.load_cert_chain(str(cert), str(key))
+        self.stopping = threading.Event()
+        self.socks: list[socket.socket] = []
+        self.threads: list[threading.Thread] = []
+        for port in (80, 443):
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((ip, port))
+            sock.listen(16)
+            sock.settimeout(0.2)
+            self.socks.append(sock)
+            t = threading.Thread(target=self._serve, args=(sock, port == 443), daemon=True)
+            t.start()
+            self.threads.append(t)
+
+    def _serve(self, sock: socket.socket, tls: bool) -> None:
+        while not self.stopping.is_set():
+            try:
+                conn, _ = sock.accept()
+            except OSError:
+                continue
+            threading.Thread(target=self._handle, args=(conn, tls), daemon=True).start()
+
+    def _handle(self, conn: socket.socket, tls: bool) -> None:
+        try:
+            conn.settimeout(5)
+            if tls:
+                conn = self.tls.wrap_socket(conn, server_side=True)
+            conn.recv(4096)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nSet-Cookie: a=b\r\n")
+            end = time.monotonic() + 15
+            i = 0
+            while time.monotonic() < end and not self.stopping.is_set():
+                conn.sendall(b"X-Header-%d: %s\r\n" % (i, b"y" * 200))
+                i += 1
+        except OSError:
+            pass
+        finally:
+            conn.close()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        for t in self.threads:
+            t.join(timeout=2)
+        for sock in self.socks:
+            sock.close()
+
+
+@pytest.fixture(scope="session")
+def endless_headers(web_lab: WebLab) -> Iterator[EndlessHeaders]:
+    server = EndlessHeaders(f"{web_lab.net}.252", web_lab.pki)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+# ------------------------------------------------------------------------------------------
+# A DNS server that truncates every UDP answer and hangs up every TCP connection
+# ------------------------------------------------------------------------------------------
+
+
+class TruncatingDns:
+    """UDP: every query gets an empty answer with the TC (truncated) bit, which sends the client
+    to TCP; TCP: the connection is closed at once."""
+
+    def __init__(self) -> None:
+        for _ in range(50):
+            self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            self.udp.bind(("127.0.0.1", 0))
+            self.port = self.udp.getsockname()[1]
+            self.tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            self.tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                self.tcp.bind(("127.0.0.1", self.port))
+                break
+            except OSError:
+                self.udp.close()
+                self.tcp.close()
+        self.tcp.listen(16)
+        for sock in (self.udp, self.tcp):
+            sock.settimeout(0.2)
+        self.stopping = threading.Event()
+        self.tcp_connections = 0
+        self.threads = [threading.Thread(target=fn, daemon=True)
+                        for fn in (self._serve_udp, self._serve_tcp)]
+        for t in self.threads:
+            t.start()
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def _serve_udp(self) -> None:
+        import dns.flags
+        import dns.message
+
+        while not self.stopping.is_set():
+            try:
+                data, peer = self.udp.recvfrom(4096)
+            except OSError:
+                continue
+            try:
+                reply = dns.message.make_response(dns.message.from_wire(data))
+            except Exception:  # noqa: BLE001 - not a DNS query: ignore it
+                continue
+            reply.flags |= dns.flags.TC
+            self.udp.sendto(reply.to_wire(), peer)
+
+    def _serve_tcp(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                conn, _ = self.tcp.accept()
+            except OSError:
+                continue
+            self.tcp_connections += 1
+            conn.close()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        for t in self.threads:
+            t.join(timeout=2)
+        self.udp.close()
+        self.tcp.close()
+
+
+@pytest.fixture(scope="session")
+def truncating_dns() -> Iterator[TruncatingDns]:
+    server = TruncatingDns()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+# ------------------------------------------------------------------------------------------
+# The lab with IPv6, in a network namespace of its own
+# ------------------------------------------------------------------------------------------
+
+IPV6_DOMAINS = ["v6-casse.test", "v6-seul.test", "bonneville.test", "apex-http.test"]
+
+
+@dataclass
+class Ipv6Lab:
+    info: LabInfo
+    netns: str
+
+    def run(self, args: list[str]) -> subprocess.CompletedProcess[str]:
+        """Run `cyberdiag ARGS` inside the lab's network namespace."""
+        env = dict(os.environ, SSL_CERT_FILE=str(self.info.ca_file))
+        return subprocess.run(["ip", "netns", "exec", self.netns, sys.executable, "-m",
+                               "cyberdiag", *args], env=env, capture_output=True, text=True,
+                              timeout=120, cwd=ROOT)
+
+
+@pytest.fixture(scope="session")
+def ipv6_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ipv6Lab]:
+    reason = _why_not() or (None if shutil.which("ip") else "the ip tool is not installed")
+    if reason:
+        pytest.skip(reason)
+    name = f"cyberdiag-test-{os.getpid()}-{random.randint(0, 99999)}"
+    subprocess.run(["ip", "netns", "add", name], check=True)
+    directory = tmp_path_factory.mktemp("lab6")
+    try:
+        subprocess.run(["ip", "-n", name, "link", "set", "lo", "up"], check=True)
+        info = start_lab(directory, tie_to_caller=True, ipv6=True, netns=name)
+        yield Ipv6Lab(info, name)
+    finally:
+        stop_lab(directory)
+        subprocess.run(["ip", "netns", "del", name], check=False)
+
+
+@pytest.fixture(scope="session")
+def ipv6_results(ipv6_lab: Ipv6Lab) -> dict[tuple[str, str], Any]:
+    """The checks of IPV6_DOMAINS, run by the CLI inside the IPv6 lab's namespace:
+    {(domain, check id): CheckResult}."""
+    from cyberdiag.models import CheckRun
+
+    out = ipv6_lab.run(["check", *IPV6_DOMAINS, "-n", ipv6_lab.info.nameserver, "--timeout",
+                        str(LAB_TIMEOUT), "--json"])
+    assert out.returncode == 0, out.stderr[-2000:]
+    run = CheckRun.model_validate_json(out.stdout)
+    return {(r.target, r.id): r for r in run.results}
+
+
+__all__ = ["EndlessHeaders", "Hostile", "Ipv6Lab", "TruncatingDns", "WebLab", "endless_headers",
+           "hostile", "ipv6_lab", "ipv6_results", "pick_net", "trust_lab", "truncating_dns",
+           "web_lab", "web_net"]

@@ -237,6 +237,7 @@ def make_diagnostic(
                         level=cap_level,
                         source="question",
                         ref=qid,
+                        cause="unknown" if kind == "dont_know" else "gap",
                     )
                 )
     checks: list[CheckResult] = []
@@ -435,3 +436,56 @@ def write_sample(tmp_path: Path) -> Path:
 def read_diagnostic(path: Path) -> Diagnostic:
     """A diagnostic.json written by the factories."""
     return Diagnostic.model_validate_json(path.read_text(encoding="utf-8"))
+
+
+# --------------------------------------------------------------------------------------------
+# Ten municipalities of one tier whose caps are chosen by hand (known gaps / to be confirmed)
+# --------------------------------------------------------------------------------------------
+
+# (overall level, [(cap level, cause)]) of each; what holds it at its level, in the comment.
+CAUSE_TABLE: list[tuple[int, list[tuple[int, str]]]] = [
+    (0, [(0, "gap")]),  # level 0, known gap
+    (0, [(0, "gap"), (0, "unknown")]),  # level 0, known gap (one is enough)
+    (0, [(0, "unknown"), (1, "gap")]),  # level 0, to be confirmed (the gap caps at 1 only)
+    (0, [(0, "unknown")]),  # level 0, to be confirmed
+    (0, [(0, "unknown"), (0, "unknown")]),  # level 0, to be confirmed
+    (0, []),  # level 0, the score alone
+    (1, [(1, "gap")]),  # capped at 1 by a known gap
+    (1, [(1, "unknown")]),  # capped at 1, to be confirmed
+    (2, []),  # not capped
+    (1, []),  # not capped
+]
+CAUSE_HELD = ["gap", "gap", "unknown", "unknown", "unknown", "score", "gap", "unknown", "score",
+              "score"]
+
+
+def cause_munis() -> list[Muni]:
+    """Ten tier-2 municipalities (1,000 to 10,000 inhabitants), in CAUSE_TABLE's order."""
+    return [m for m in municipalities(60, seed=21) if tier_of(m.population) == 2][:10]
+
+
+def write_cause_sample(folder: Path) -> list[Muni]:
+    """The diagnostics of cause_munis() with the overall results of CAUSE_TABLE, in `folder`."""
+    rng = random.Random(4)
+    munis = cause_munis()
+    folder.mkdir(parents=True, exist_ok=True)
+    for m, (level, caps) in zip(munis, CAUSE_TABLE, strict=True):
+        d = make_diagnostic(m, rng)
+        capped_by = [
+            Cap(
+                item=f"crit.{i}",
+                label=Text(fr=f"point critique {i}", en=f"critical item {i}"),
+                level=cap_level,
+                source="question",
+                ref=QUESTIONS[i][0],
+                cause=cause,  # type: ignore[arg-type]
+            )
+            for i, (cap_level, cause) in enumerate(caps)
+        ]
+        overall = d.overall.model_copy(
+            update={"level": level, "uncapped_level": max([level, *(c for c, _ in caps)]),
+                    "capped_by": capped_by}
+        )
+        d = d.model_copy(update={"overall": overall})
+        (folder / f"diagnostic-{m.insee}.json").write_text(d.model_dump_json(), encoding="utf-8")
+    return munis

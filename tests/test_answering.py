@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from cyberdiag.answering import (
     save_answers,
 )
 from cyberdiag.loading import load_answers, load_questionnaire
-from cyberdiag.models import AnswerFile, Question
+from cyberdiag.models import Answer, AnswerFile, Question
 
 
 def applicable(**kw: object) -> list[str]:
@@ -165,3 +166,126 @@ def test_profile_session_starts_empty_then_resumes(tmp_path: Path) -> None:
     empty = AnswerFile(questionnaire="complet")
     save_answers(path, empty)
     assert load_answers(path, load_questionnaire("complet")).answers == {}
+
+
+def test_reviewing_keeps_who_confirmed_an_answer_until_it_changes(tmp_path: Path) -> None:
+    path = tmp_path / "answers.yaml"
+    q = questionnaire()
+    confirmed = Answer(
+        option="oui",
+        source="provider",
+        confirmed_by="InfoPresta",
+        confirmed_on=date(2026, 3, 1),
+        evidence="export",
+    )
+    save_answers(path, AnswerFile(questionnaire=q.id, answers={"a.backup": confirmed}))
+    s = session(path, review=True)
+    s.walk(Script(s, ["oui:relu en conseil", "oui", "oui"]))
+    kept = load_answers(path, q).answers["a.backup"]
+    assert (kept.source, kept.confirmed_by, kept.confirmed_on) == (
+        "provider",
+        "InfoPresta",
+        date(2026, 3, 1),
+    )
+    assert kept.comment == "relu en conseil" and kept.evidence == "export"
+    s = session(path, review=True)
+    s.walk(Script(s, ["non", "=", "="]))
+    own = load_answers(path, q).answers["a.backup"]
+    assert (own.option, own.source, own.confirmed_by, own.evidence) == ("non", "self", None, None)
+    assert "source" not in yaml.safe_load(path.read_text(encoding="utf-8"))["answers"]["a.backup"]
+
+
+# ---- the answers file under stress: real processes, a real terminal, a real full disk --------
+
+PROFILE_TEXT = 'name: Ville\ninsee: "59350"\npopulation: 2500\nagents: 30\n'
+
+
+def test_a_second_questionnaire_on_the_same_file_is_refused(tmp_path: Path) -> None:
+    """Two `questionnaire` on one answers file used to lose the first one's answers: the
+    second is refused at once, naming the process that holds the file."""
+    import subprocess
+
+    from hostile_fixtures import Terminal, cli, env
+
+    (tmp_path / "m.yaml").write_text(PROFILE_TEXT, encoding="utf-8")
+    first = Terminal(cli("questionnaire", "-p", "m.yaml"), cwd=tmp_path, environ=env())
+    try:
+        assert b"Votre r" in first.read_until("Votre réponse".encode())
+        second = subprocess.run(
+            cli("questionnaire", "-p", "m.yaml"), cwd=tmp_path, env=env(), text=True,
+            capture_output=True, stdin=subprocess.DEVNULL, timeout=60,
+        )  # fmt: skip
+        assert second.returncode == 1
+        assert second.stderr.strip() == (
+            "Erreur : Le fichier de réponses answers.yaml est en cours d'écriture par un autre "
+            f"processus (PID {first.proc.pid} : cyberdiag questionnaire) : attendez qu'il se "
+            "termine (ou fermez-le), puis relancez la commande."
+        )
+        first.type(b"1\r")
+        first.read_until(b"Commentaire")
+        first.type(b"\r")
+        first.read_until("Votre réponse".encode() * 2)
+        first.type(b"q\r")
+    finally:
+        code, _ = first.finish()
+    assert code == 0
+    saved = yaml.safe_load((tmp_path / "answers.yaml").read_text(encoding="utf-8"))
+    assert len(saved["answers"]) == 1
+    assert not (tmp_path / ".answers.yaml.lock").exists()  # released and removed
+
+
+def test_answers_folder_checked_before_the_first_question(tmp_path: Path) -> None:
+    import subprocess
+
+    from hostile_fixtures import cli, env, needs_root_mounts, read_only
+
+    if needs_root_mounts.args[0]:
+        pytest.skip(needs_root_mounts.kwargs["reason"])
+    (tmp_path / "m.yaml").write_text(PROFILE_TEXT, encoding="utf-8")
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    proc = subprocess.run(
+        read_only(ro, cli("questionnaire", "-p", "m.yaml", "-a", str(ro / "answers.yaml"))),
+        cwd=tmp_path, env=env(), text=True, capture_output=True, input="1\n", timeout=60,
+    )  # fmt: skip
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines() == [
+        f"Erreur : Impossible d'écrire {ro / 'answers.yaml'} (système de fichiers en lecture "
+        "seule) : choisissez un autre emplacement ou libérez de la place, puis relancez la "
+        "commande."
+    ]
+    assert "Votre réponse" not in proc.stdout
+
+
+def test_disk_full_while_answering_keeps_every_answer(tmp_path: Path) -> None:
+    """The disk fills up during the questionnaire: the answer just typed is not lost. It is
+    kept, with the others, in a private rescue file whose path the one error line gives."""
+    from hostile_fixtures import Terminal, cli, env, fill_mount, in_tmpfs, needs_root_mounts
+
+    if needs_root_mounts.args[0]:
+        pytest.skip(needs_root_mounts.kwargs["reason"])
+    (tmp_path / "m.yaml").write_text(PROFILE_TEXT, encoding="utf-8")
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    state = tmp_path / "state"
+    argv = in_tmpfs(disk, "4m", cli("questionnaire", "-p", "m.yaml", "-a", str(disk / "a.yaml")))
+    term = Terminal(argv, cwd=tmp_path, environ=env(XDG_STATE_HOME=str(state)))
+    try:
+        term.read_until("Votre réponse".encode())
+        term.type(b"1\r")  # saved
+        term.read_until(b"Commentaire")
+        term.type(b"\r")
+        term.read_until("Votre réponse".encode() * 2)
+        fill_mount(term.proc.pid, disk)  # the disk is now full
+        term.type(b"2\r")  # this answer cannot be saved in a.yaml
+    finally:
+        code, out = term.finish()
+    text = out.decode("utf-8", "replace")
+    assert code == 1, text
+    assert f"Impossible d'écrire {disk / 'a.yaml'} (disque plein)" in text
+    rescued = sorted((state / "cyberdiag" / "rescued").glob("answers-rescued-*.yaml"))
+    assert len(rescued) == 1 and str(rescued[0]) in " ".join(text.split())
+    assert (rescued[0].stat().st_mode & 0o777) == 0o600
+    kept = yaml.safe_load(rescued[0].read_text(encoding="utf-8"))
+    assert len(kept["answers"]) == 2  # the first one and the one just typed
+    assert "Traceback" not in text and "Erreur interne" not in text

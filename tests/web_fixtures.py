@@ -44,6 +44,7 @@ EXPECTED: dict[str, list[str]] = {
     "hsts_short": [P, W, P, P, P, P, P, P],
     "security_txt_expired": [P, P, P, P, P, P, F, P],
     "hang": [NT] * 8,
+    "http_to_www": [F, F, NA, NA, F, NA, F, P],  # alone: its www is not in this lab
 }
 
 

@@ -49,6 +49,12 @@ class CheckContext:
                 self.memo[key] = entry
         return entry.get()
 
+    def known(self, key: Any) -> bool:
+        """Has `key` been computed already (remember() would return at once)?"""
+        with self.lock:
+            entry = self.memo.get(key)
+        return entry is not None and entry.done
+
 
 class _Once:
     def __init__(self, compute: Callable[[], Any]) -> None:
@@ -57,6 +63,10 @@ class _Once:
         self._done = False
         self._value: Any = None
         self._error: BaseException | None = None
+
+    @property
+    def done(self) -> bool:
+        return self._done
 
     def get(self) -> Any:
         with self._lock:

@@ -29,6 +29,7 @@ from cyberdiag.checks.web.security_txt import security_txt_core
 from cyberdiag.checks.web.site import Core, with_site
 from cyberdiag.checks.web.tls_legacy import tls_legacy_core
 from cyberdiag.checks.web.versions import versions_core
+from cyberdiag.checks.web.views import with_sites
 
 DNS_CHECKS: dict[str, CheckFn] = {
     "dns.ns": dns.check_ns,
@@ -54,7 +55,9 @@ PROFILE_CHECKS = ("mail.free_provider",)
 """Checks that judge the profile rather than a domain: run once per run, on official_email."""
 
 # The web checks judge the web host of the domain (www.<domain>, else <domain>): each core takes
-# the Site, with_site finds it (cyberdiag.checks.web.site).
+# the Site, with_site finds it (cyberdiag.checks.web.site). HTTPS, HSTS and the certificate are
+# judged on every host (www.<domain> and <domain>) and address family: with_sites
+# (cyberdiag.checks.web.views).
 WEB_CORES: dict[str, Core] = {
     "web.https": https_core,
     "web.hsts": hsts_core,
@@ -65,6 +68,11 @@ WEB_CORES: dict[str, Core] = {
     "web.security_txt": security_txt_core,
     "web.versions": versions_core,
 }
-WEB_CHECKS: dict[str, CheckFn] = {cid: with_site(core, cid) for cid, core in WEB_CORES.items()}
+WHOLE_SITE = ("web.https", "web.hsts", "web.certificate")
+WEB_CHECKS: dict[str, CheckFn] = {
+    cid: (with_sites(core, cid, reachability=cid == "web.https") if cid in WHOLE_SITE
+          else with_site(core, cid))
+    for cid, core in WEB_CORES.items()
+}
 
 CHECKS: dict[str, CheckFn] = {**DNS_CHECKS, **MAIL_CHECKS, **WEB_CHECKS}

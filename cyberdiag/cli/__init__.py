@@ -13,9 +13,11 @@ import sys
 # The registration order is the order of `cyberdiag --help`: the user's journey.
 # isort: off
 from cyberdiag.cli import core  # noqa: F401
+from cyberdiag.cli import provider_cmd  # noqa: F401
 from cyberdiag.cli import checks_cmd  # noqa: F401
 from cyberdiag.cli import scan_cmd  # noqa: F401
 from cyberdiag.cli import report_cmd  # noqa: F401
+from cyberdiag.cli import seal_cmd  # noqa: F401
 from cyberdiag.cli import run_cmd  # noqa: F401
 from cyberdiag.cli import territory_cmd  # noqa: F401
 from cyberdiag.cli import workshop_cmd  # noqa: F401
@@ -31,26 +33,20 @@ __all__ = ["app", "entry", "main"]
 
 
 def _err(text: str) -> None:
-    sys.stderr.write(text.rstrip("\n") + "\n")
+    """One message on stderr. Messages quote outside text (a value found in a file, a name):
+    each line goes through the one cleaning function, so no escape sequence reaches the
+    terminal."""
+    from cyberdiag.net.text import clean
+
+    lines = text.rstrip("\n").split("\n")
+    sys.stderr.write("\n".join(clean(line, 4000) for line in lines) + "\n")
 
 
-def _log_bug() -> str:
-    import tempfile
-    import traceback
-    from pathlib import Path
+def _log_bug(exc: BaseException, argv: list[str]) -> str:
+    """Write what went wrong to the private crash log; return its path (see cli/crashlog.py)."""
+    from cyberdiag.cli.crashlog import write_crash_log
 
-    try:
-        from platformdirs import user_log_dir
-
-        log_dir = Path(user_log_dir("cyberdiag"))
-        log_dir.mkdir(parents=True, exist_ok=True)
-    except Exception:  # pragma: no cover - fall back to the temp dir
-        log_dir = Path(tempfile.gettempdir())
-    path = log_dir / "cyberdiag-error.log"
-    with open(path, "a", encoding="utf-8") as fh:
-        fh.write(traceback.format_exc())
-        fh.write("\n")
-    return str(path)
+    return str(write_crash_log(exc, argv))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,10 +56,18 @@ def main(argv: list[str] | None = None) -> int:
     from cyberdiag.errors import UserError
     from cyberdiag.i18n import current, set_lang, tr
 
-    set_lang(None)  # each run starts from the default language (CYBERDIAG_LANG or French)
+    from cyberdiag.cli.translation import activate, deactivate, localise
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    # Each run starts from the language asked for anywhere on the command line (--lang before
+    # or after the command), else CYBERDIAG_LANG, else French: usage errors and help included.
+    set_lang(_lang_in(args))
+    activate(current())
     code = 0
     try:
-        rv = app(args=argv, prog_name="cyberdiag", standalone_mode=False)
+        command = typer.main.get_command(app)
+        localise(command, current())
+        rv = command.main(args=args, prog_name="cyberdiag", standalone_mode=False)
         # Recent typer returns the exit code of typer.Exit (and 130 for Ctrl-C) here.
         if isinstance(rv, int) and not isinstance(rv, bool):
             code = rv
@@ -72,7 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         _err(tr("Erreur : ", "Error: ") + exc.message(current()))
         for line in exc.lines:
-            _err("  " + line)
+            if line != exc.message(current()):  # a single mistake is the message itself
+                _err("  " + line)
         code = EXIT_USER
     except (KeyboardInterrupt, typer.Abort):
         _err(tr("\nInterrompu.", "\nInterrupted."))
@@ -86,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
             exc.show()
             code = 0 if type(exc).__name__ == "NoArgsIsHelpError" else EXIT_USER
         else:
-            path = _log_bug()
+            path = _log_bug(exc, sys.argv[1:] if argv is None else argv)
             _err(
                 tr(
                     f"Erreur interne de cyberdiag (ce n'est pas de votre fait). Détails : {path}",
@@ -94,7 +99,22 @@ def main(argv: list[str] | None = None) -> int:
                 )
             )
             code = EXIT_BUG
+    finally:
+        deactivate()
     return code
+
+
+def _lang_in(args: list[str]) -> str | None:
+    """The value of --lang on the command line (before any `--`), when it is fr or en."""
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        value = arg.split("=", 1)[1] if arg.startswith("--lang=") else None
+        if arg == "--lang" and i + 1 < len(args):
+            value = args[i + 1]
+        if value in ("fr", "en"):
+            return value
+    return None
 
 
 def entry() -> None:

@@ -74,6 +74,10 @@ def check(
 
     prof, names = _what_to_check(domains, profile)
     servers = _nameservers(nameserver)
+    if output is not None:  # before any check: the results will have a place
+        from cyberdiag.fileio import OUTPUT_HINT, check_writable
+
+        check_writable(output, need=1_000_000, hint=OUTPUT_HINT)
     only_ids = [s.strip() for s in only.split(",") if s.strip()] if only else None
     started = datetime.now(UTC)
     done: list[CheckResult] = []

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from cyberdiag.cli.app import AnswersOpt, LangOpt, ProfileOpt, app, h, start
+from cyberdiag.cli.app import AnswersOpt, LangOpt, ProfileOpt, SealToOpt, app, h, start
 
 OutputOpt = Annotated[
     Path, typer.Option("--output", "-o", help=h("Fichier à écrire.", "File to write."))
@@ -77,26 +77,40 @@ def init(  # over 80 lines: the signature declares the command's sixteen options
         typer.Option(help=h("Adresse e-mail officielle de la mairie.", "Official e-mail.")),
     ] = None,
     website: Annotated[
-        bool, typer.Option("--website/--no-website", help=h("Site web.", "Has a website."))
-    ] = True,
-    own_mail_server: Annotated[
-        bool,
-        typer.Option(help=h("Serveur de messagerie hébergé en propre.", "Own mail server.")),
-    ] = False,
-    online_services: Annotated[
-        bool,
-        typer.Option(help=h("Démarches en ligne pour les usagers.", "Online citizen services.")),
-    ] = False,
-    ot: Annotated[
-        bool,
+        bool | None,
         typer.Option(
-            "--ot",
+            "--website/--no-website",
+            help=h("Site web (oui par défaut).", "Has a website (yes by default)."),
+            show_default=False,
+        ),
+    ] = None,
+    own_mail_server: Annotated[
+        bool | None,
+        typer.Option(
+            "--own-mail-server/--no-own-mail-server",
+            help=h("Serveur de messagerie hébergé en propre.", "Own mail server."),
+            show_default=False,
+        ),
+    ] = None,
+    online_services: Annotated[
+        bool | None,
+        typer.Option(
+            "--online-services/--no-online-services",
+            help=h("Démarches en ligne pour les usagers.", "Online citizen services."),
+            show_default=False,
+        ),
+    ] = None,
+    ot: Annotated[
+        bool | None,
+        typer.Option(
+            "--ot/--no-ot",
             help=h(
                 "Équipements techniques connectés (GTB, vidéoprotection, eau...).",
                 "Connected building/operational equipment (BMS, CCTV, water...).",
             ),
+            show_default=False,
         ),
-    ] = False,
+    ] = None,
     force: Annotated[
         bool, typer.Option(help=h("Écraser le fichier existant.", "Overwrite."))
     ] = False,
@@ -182,12 +196,40 @@ def questionnaire(
         bool,
         typer.Option(help=h("Revoir et modifier les réponses données.", "Review given answers.")),
     ] = False,
+    no_comments: Annotated[
+        bool,
+        typer.Option(
+            "--no-comments",
+            help=h(
+                "Ne pas demander de commentaire après chaque réponse.",
+                "Do not ask for a comment after each answer.",
+            ),
+        ),
+    ] = False,
+    provider: Annotated[
+        Path | None,
+        typer.Option(
+            "--provider",
+            help=h(
+                "Répondre, en tant que prestataire, au fichier prestataire-<insee>.yaml préparé "
+                "par la commune (cyberdiag provider sheet) ; enregistré après chaque réponse.",
+                "Answer, as the IT provider, the file prestataire-<insee>.yaml prepared by the "
+                "municipality (cyberdiag provider sheet); saved after every answer.",
+            ),
+            show_default=False,
+        ),
+    ] = None,
     lang: LangOpt = None,
 ) -> None:
     start(lang)
+    if provider is not None:
+        from cyberdiag.cli.provider_view import run_provider_questionnaire
+
+        run_provider_questionnaire(provider, review=review, comments=not no_comments)
+        return
     from cyberdiag.cli.journey_view import run_questionnaire
 
-    run_questionnaire(profile, answers, questionnaire, review=review)
+    run_questionnaire(profile, answers, questionnaire, review=review, comments=not no_comments)
 
 
 @app.command(
@@ -220,12 +262,15 @@ def score(
     json_out: Annotated[
         bool, typer.Option("--json", help=h("Afficher le JSON.", "Print the JSON."))
     ] = False,
+    seal_to: SealToOpt = None,
     lang: LangOpt = None,
 ) -> None:
     start(lang)
+    from cyberdiag.cli.seal_cmd import recipients_or_fail, seal_and_say
     from cyberdiag.cli.summary import print_summary
     from cyberdiag.journey.files import score_files
 
+    recipients = recipients_or_fail(seal_to) if seal_to else None  # a wrong key: before work
     diag = score_files(profile, answers, checks or [], output)
     if json_out:
         from cyberdiag.diagnostic import dumps
@@ -233,3 +278,5 @@ def score(
         sys.stdout.write(dumps(diag))
     else:
         print_summary(diag, output)
+    if recipients:
+        seal_and_say(output, recipients, stderr=json_out)

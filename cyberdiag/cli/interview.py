@@ -1,14 +1,16 @@
 """The questionnaire dialogue in the terminal: one panel per question, the keys, the comments.
 
-One question at a time with its domain and progress; "?" shows why it matters, "s" skips (asked
-again at the end and on the next run), "<" goes back, "q" stops; with --review the current
-answer is marked and Enter keeps it. The walk over the questions and the answers file saved
-after every answer are `cyberdiag/answering.py`; this module only talks to the person.
+One question at a time with its domain and progress; "?" shows why it matters (and the note for
+the IT provider), "s" skips (asked again at the end and on the next run), "<" goes back, "q"
+stops; with --review the current answer and comment are shown and Enter keeps them. At the
+comment prompt, Enter skips the comment, "-" clears it, and "?", "<", "q" act as above;
+--no-comments leaves the prompt out (a "not applicable" is still justified). The walk over the
+questions and the answers file saved after every answer are `cyberdiag/answering.py`; this
+module only talks to the person.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from pathlib import Path
 
 from rich.console import Console
@@ -21,6 +23,7 @@ from cyberdiag.answering import (
     StopInterview,
     profile_session,
 )
+from cyberdiag.cli.terminal import outside
 from cyberdiag.i18n import Lang, tr
 from cyberdiag.models import AnswerFile, Option, Profile, Question, Questionnaire
 
@@ -29,29 +32,26 @@ __all__ = ["Interview", "StopInterview", "outside_lines", "profile_interview"]
 
 def outside_lines(text: str, style: str = "", limit: int = 5000) -> Text:
     """Outside text of one or more lines (a question of a trainer's questionnaire, a name) as
-    Rich text: never read as markup, controls made visible, length bounded.
+    Rich text: never read as markup, controls made visible by the one cleaning function
+    (terminal.outside → net.text.clean), line breaks and spaces of every kind kept."""
+    return outside(text, limit, style=style, lines=True)
 
-    Not terminal.outside: it would show the (narrow) no-break spaces of French typography,
-    before « : ; ? ! », as \\xa0; here spaces of every kind and line breaks are kept.
-    """
-    shown = "".join(
-        ch
-        if ch == "\n" or ch.isprintable() or unicodedata.category(ch) == "Zs"
-        else ch.encode("unicode_escape").decode("ascii")
-        for ch in text[:limit]
-    )
-    if len(text) > limit:
-        shown += f"… [{len(text)} chars]"
-    return Text.assemble((shown, style)) if style else Text(shown)
+
+class _Back(Exception):
+    """The key "<" typed at the comment prompt: the answer is saved, go to the previous question."""
 
 
 class Interview:
     """The terminal side of an answering session: asks, and records through the session."""
 
-    def __init__(self, session: AnswerSession, console: Console, lang: Lang = "fr") -> None:
+    def __init__(
+        self, session: AnswerSession, console: Console, lang: Lang = "fr", *, comments: bool = True
+    ) -> None:
         self.session = session
         self.console = console
         self.lang = lang
+        self.comments = comments  # False: --no-comments, no comment prompt
+        self._on: Question | None = None  # the question on screen
 
     # ---- what callers read ----------------------------------------------------------------
     @property
@@ -109,6 +109,7 @@ class Interview:
     def question(self, q: Question, k: int, n: int) -> Action:
         """Show question `q` and read keys until it is answered, kept, skipped or left."""
         current = self.session.current(q)
+        self._on = q
         self.console.print(self._panel(q, k, n))
         while True:
             prompt = self._t("Votre réponse", "Your answer")
@@ -118,8 +119,7 @@ class Interview:
             if raw == "" and current:
                 return "kept"
             if raw == "?":
-                why = self._t("Pourquoi c'est important", "Why it matters")
-                self.console.print(Panel(outside_lines(q.why.get(self.lang)), title=why))
+                self._why(q)
                 continue
             if raw.lower() == "s":
                 self.session.skip(q)
@@ -142,7 +142,10 @@ class Interview:
                 continue
             # Saved at once, then again with the comment.
             self.session.choose(q, opt.id)
-            self.answered(q, opt, current.comment if current else None)
+            try:
+                self.answered(q, opt, current.comment if current else None)
+            except _Back:
+                return "back"
             return "answered"
 
     def answered(self, q: Question, option: Option, previous: str | None) -> None:
@@ -152,28 +155,62 @@ class Interview:
             self.session.comment(q, option.id, comment)
 
     def ask_comment(self, kind: str, previous: str | None) -> str | None:
-        """The comment on an answer; a justification is required for "not applicable"."""
-        if kind == "not_applicable":
-            prompt = self._t(
-                "Pourquoi cela ne s'applique pas ? (justification conservée) : ",
-                "Why does it not apply? (justification kept): ",
-            )
-            while True:
-                text = self._input(prompt).strip()
-                if text or previous:
-                    return text or previous
+        """The comment on an answer: None keeps `previous` (Enter), "" clears it ("-"), or the
+        new text. A justification is required for "not applicable". "?", "<" and "q" are the
+        keys of the question (why, back, stop), never a comment."""
+        needed = kind == "not_applicable"
+        if not self.comments and (previous or not needed):
+            return None
+        if previous:
+            shown = outside_lines(previous, limit=300)
+            self.console.print(Text(self._t("Commentaire actuel : ", "Current comment: ")) + shown)
+        while True:
+            raw = self._input(self._comment_prompt(needed, bool(previous))).strip()
+            if raw == "?":
+                if self._on is not None:
+                    self._why(self._on)
+                continue
+            if raw == "<":
+                raise _Back
+            if raw.lower() == "q":
+                raise StopInterview
+            if needed and (raw == "-" or not (raw or previous)):
                 self.console.print(
                     self._t(
                         "[yellow]Une courte justification est demandée pour « non applicable ».[/]",
                         "[yellow]A short justification is required for 'not applicable'.[/]",
                     )
                 )
-        prompt = self._t(
-            "Commentaire (facultatif, Entrée pour continuer) : ",
-            "Comment (optional, Enter to continue): ",
+                continue
+            if raw == "-":
+                return ""
+            return raw[:5000] if raw else None
+
+    def _comment_prompt(self, needed: bool, has_previous: bool) -> str:
+        if needed:
+            keep = self._t(" ; Entrée : garder", "; Enter: keep") if has_previous else ""
+            return self._t(
+                f"Pourquoi cela ne s'applique pas ? (justification conservée{keep}) : ",
+                f"Why does it not apply? (justification kept{keep}): ",
+            )
+        if has_previous:
+            return self._t(
+                "Commentaire (Entrée : garder, - : effacer, ou tapez le nouveau) : ",
+                "Comment (Enter: keep, -: clear, or type the new one): ",
+            )
+        return self._t(
+            "Commentaire (facultatif, Entrée pour passer) : ",
+            "Comment (optional, Enter to skip): ",
         )
-        text = self._input(prompt).strip()
-        return text[:5000] if text else previous
+
+    def _why(self, q: Question) -> None:
+        """Why the question matters, then the technical note for the IT provider, if any."""
+        why = self._t("Pourquoi c'est important", "Why it matters")
+        self.console.print(Panel(outside_lines(q.why.get(self.lang)), title=why))
+        if q.provider_note is not None:
+            title = self._t("Pour le prestataire informatique", "For the IT provider")
+            note = outside_lines(q.provider_note.get(self.lang))
+            self.console.print(Panel(note, title=title, border_style="dim"))
 
     # ---- helpers ------------------------------------------------------------------------------
     def _panel(self, q: Question, k: int, n: int) -> Panel:
@@ -188,6 +225,10 @@ class Interview:
             body.append_text(outside_lines(o.label.get(self.lang)))
             if current and current.option == o.id:
                 body.append("  ← " + self._t("réponse actuelle", "current answer"))
+            body.append("\n")
+        if current and current.comment:
+            body.append(self._t("Commentaire actuel : ", "Current comment: "), "dim")
+            body.append_text(outside_lines(current.comment, limit=300))
             body.append("\n")
         body.append("\n")
         body.append(
@@ -229,7 +270,9 @@ def profile_interview(
     lang: Lang,
     *,
     review: bool = False,
+    comments: bool = True,
 ) -> Interview:
-    """The interview of a municipality in the terminal (see answering.profile_session)."""
+    """The interview of a municipality in the terminal (see answering.profile_session);
+    comments=False: no comment prompt (--no-comments)."""
     session = profile_session(profile, questionnaire_name, answers_path, lang, review=review)
-    return Interview(session, console, lang)
+    return Interview(session, console, lang, comments=comments)

@@ -17,6 +17,7 @@ from typing import Any, get_args
 from rich.console import Console
 from rich.text import Text
 
+from cyberdiag.answering import answering
 from cyberdiag.checks import exposure
 from cyberdiag.cli.interview import Interview, StopInterview, profile_interview
 from cyberdiag.cli.scan_view import confirm, interactive
@@ -52,24 +53,48 @@ def _heading(number: str, fr: str, en: str, lang: Lang) -> Text:
 
 
 def ask_questionnaire(
-    console: Console, lang: Lang, profile: Profile, answers: Path, profile_path: Path
+    console: Console,
+    lang: Lang,
+    profile: Profile,
+    answers: Path,
+    profile_path: Path,
+    *,
+    comments: bool = True,
+) -> Answered:
+    """The run's step 1 with the answers file checked writable and locked (answering.answering)
+    for the whole dialogue."""
+    with answering(answers):
+        return _ask_questionnaire(console, lang, profile, answers, profile_path, comments=comments)
+
+
+def _ask_questionnaire(
+    console: Console,
+    lang: Lang,
+    profile: Profile,
+    answers: Path,
+    profile_path: Path,
+    *,
+    comments: bool = True,
 ) -> Answered:
     """The run's step 1: ask what is still to answer; Ctrl-C and the end of input stop it."""
-    interview = profile_interview(profile, "complet", answers, console, lang)
+    interview = profile_interview(profile, "complet", answers, console, lang, comments=comments)
     questions, saved = interview.questions, interview.answers
     todo = [q for q in questions if q.id not in saved.answers or q.id in saved.skipped]
     where = str(answers)
     if todo:
         console.print(
             _heading("1", "Questionnaire", "Questionnaire", lang)
-            + tr(
-                f" — {len(questions)} questions pour {profile.name}, "
-                f"{len(questions) - len(todo)} déjà répondues. Réponses enregistrées au fur et à "
-                f"mesure dans {where}.",
-                f" — {len(questions)} questions for {profile.name}, "
-                f"{len(questions) - len(todo)} already answered. Answers saved as you go in "
-                f"{where}.",
-                lang,
+            + outside(
+                tr(
+                    f" — {len(questions)} questions pour {profile.name}, "
+                    f"{len(questions) - len(todo)} déjà répondues. Réponses enregistrées au fur "
+                    f"et à mesure dans {where}.",
+                    f" — {len(questions)} questions for {profile.name}, "
+                    f"{len(questions) - len(todo)} already answered. Answers saved as you go in "
+                    f"{where}.",
+                    lang,
+                ),
+                2000,
             )
         )
     result = Answered(questions=len(questions), answered=0)
@@ -99,23 +124,49 @@ def ask_questionnaire(
 
 
 def run_questionnaire(
-    profile_path: Path, answers_path: Path, questionnaire_name: str, *, review: bool
+    profile_path: Path,
+    answers_path: Path,
+    questionnaire_name: str,
+    *,
+    review: bool,
+    comments: bool = True,
 ) -> int:
-    """`cyberdiag questionnaire`: ask the questions; return how many answers were given."""
+    """`cyberdiag questionnaire` with the answers file checked writable before the first
+    question and locked until the end (answering.answering)."""
     profile = load_profile_file(profile_path)
+    with answering(answers_path):
+        return _run_questionnaire(
+            profile, profile_path, answers_path, questionnaire_name, review=review,
+            comments=comments,
+        )  # fmt: skip
+
+
+def _run_questionnaire(
+    profile: Profile,
+    profile_path: Path,
+    answers_path: Path,
+    questionnaire_name: str,
+    *,
+    review: bool,
+    comments: bool = True,
+) -> int:
+    """Ask the questions; return how many answers were given."""
     console = Console(highlight=False)
     lang = current()
     interview = profile_interview(
-        profile, questionnaire_name, answers_path, console, lang, review=review
+        profile, questionnaire_name, answers_path, console, lang, review=review, comments=comments
     )
     questions = interview.questions
     console.print(
-        Text.assemble((interview.questionnaire.title.get(lang), "bold"))
-        + tr(
-            f" — {profile.name} : {len(questions)} questions. Réponses enregistrées au fur et à "
-            f"mesure dans {answers_path}.",
-            f" — {profile.name}: {len(questions)} questions. Answers saved as you go in "
-            f"{answers_path}.",
+        outside(interview.questionnaire.title.get(lang), style="bold")
+        + outside(
+            tr(
+                f" — {profile.name} : {len(questions)} questions. Réponses enregistrées au fur "
+                f"et à mesure dans {answers_path}.",
+                f" — {profile.name}: {len(questions)} questions. Answers saved as you go in "
+                f"{answers_path}.",
+            ),
+            2000,
         )
     )
     try:
@@ -186,17 +237,23 @@ class RunOptions:
     timeout: float = 5.0
     ports: str = "risky"
     json_out: bool = False
+    comments: bool = True  # False: --no-comments
 
 
 class RunView(Observer):
     """The steps of `cyberdiag run` as numbered headings, bars on a terminal, the confirmation."""
 
-    def __init__(self, console: Console, lang: Lang, profile_path: Path) -> None:
+    def __init__(
+        self, console: Console, lang: Lang, profile_path: Path, *, comments: bool = True
+    ) -> None:
         self.console, self.lang, self.profile_path = console, lang, profile_path
         self.interactive = interactive()
+        self.comments = comments
 
     def questionnaire(self, profile: Profile, answers: Path) -> Answered:
-        return ask_questionnaire(self.console, self.lang, profile, answers, self.profile_path)
+        return ask_questionnaire(
+            self.console, self.lang, profile, answers, self.profile_path, comments=self.comments
+        )
 
     def checks_started(self, domains: list[str], nameservers: list[str]) -> None:
         names, servers = ", ".join(domains), ", ".join(nameservers)
@@ -254,7 +311,8 @@ def run_command(opts: RunOptions) -> None:
         scan_ports=opts.ports if opts.scan else None,
         authorised=opts.authorized,
     )
-    outcome = Journey(settings, RunView(console, lang, opts.profile)).run()
+    view = RunView(console, lang, opts.profile, comments=opts.comments)
+    outcome = Journey(settings, view).run()
     if outcome.stopped:
         _stopped(outcome, lang)
     elif not opts.json_out:

@@ -16,6 +16,7 @@ from cyberdiag.cli.app import (
     LangOpt,
     NameserverOpt,
     ProfileOpt,
+    SealToOpt,
     TimeoutOpt,
     app,
     h,
@@ -172,12 +173,25 @@ def run(
     ] = Path("diagnostic"),
     timeout: TimeoutOpt = 5.0,
     json_out: JsonOpt = False,
+    no_comments: Annotated[
+        bool,
+        typer.Option(
+            "--no-comments",
+            help=h(
+                "Questionnaire : ne pas demander de commentaire après chaque réponse.",
+                "Questionnaire: do not ask for a comment after each answer.",
+            ),
+        ),
+    ] = False,
+    seal_to: SealToOpt = None,
     lang: LangOpt = None,
 ) -> None:
     start(lang)
     from cyberdiag.cli.journey_view import RunOptions, run_command
+    from cyberdiag.cli.seal_cmd import recipients_or_fail, seal_and_say
     from cyberdiag.i18n import current
 
+    recipients = recipients_or_fail(seal_to) if seal_to else None  # a wrong key: before work
     run_command(
         RunOptions(
             profile=profile,
@@ -190,5 +204,8 @@ def run(
             timeout=timeout,
             ports=ports,
             json_out=json_out,
+            comments=not no_comments,
         )
     )
+    if recipients:  # the run completed: its diagnostic.json is in the results folder
+        seal_and_say(out / "diagnostic.json", recipients, stderr=json_out)

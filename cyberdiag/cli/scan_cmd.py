@@ -64,6 +64,21 @@ TargetOpt = Annotated[
         show_default=False,
     ),
 ]
+HostTimeoutOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--host-timeout",
+        help=h(
+            "Temps maximal par adresse, en secondes (défaut : 120, 300 avec "
+            "--service-versions). Une adresse qui le dépasse est « non testée », jamais "
+            "« réussie ».",
+            "Time limit per address, in seconds (default: 120, 300 with --service-versions). "
+            "An address that exceeds it is 'not tested', never 'passed'.",
+        ),
+        min=0.1,
+        show_default=False,
+    ),
+]
 OutputOpt = Annotated[
     Path | None,
     typer.Option(
@@ -117,6 +132,7 @@ def scan(
     nameserver: NameserverOpt = None,
     json_out: JsonOpt = False,
     output: OutputOpt = None,
+    host_timeout: HostTimeoutOpt = None,
     lang: LangOpt = None,
 ) -> None:
     start(lang)
@@ -132,5 +148,6 @@ def scan(
             nameservers=list(nameserver or []),
             json_out=json_out,
             output=output,
+            host_timeout=host_timeout,
         )
     )

@@ -18,7 +18,7 @@ from rich.text import Text
 from cyberdiag.checks import exposure
 from cyberdiag.cli.terminal import err_console, out_console, outside, progress, status_text
 from cyberdiag.errors import UserError
-from cyberdiag.fileio import write_private
+from cyberdiag.fileio import OUTPUT_HINT, check_writable, write_private
 from cyberdiag.i18n import current, tr
 from cyberdiag.journey.files import load_profile_file
 from cyberdiag.models import CheckRun, PortCatalogue
@@ -41,6 +41,7 @@ class ScanOptions:
     nameservers: list[str]
     json_out: bool
     output: Path | None
+    host_timeout: float | None = None
 
 
 def interactive() -> bool:
@@ -62,9 +63,13 @@ def confirm(question: str) -> bool:
 def scan_command(opts: ScanOptions) -> None:
     """Validate, plan, ask, scan, save and show; UserError (exit 1) or Abort (exit 130) last."""
     err = err_console()
+    if opts.output is not None:  # before anything is sent: the results will have a place
+        check_writable(opts.output, hint=OUTPUT_HINT)
     plan = _authorised_plan(opts, err)
     with progress(tr("Scan", "Scan"), len(plan.addresses), console=err) as step:
-        run, outcome = exposure.execute(plan, authorised=True, on_progress=step)
+        run, outcome = exposure.execute(
+            plan, authorised=True, on_progress=step, host_timeout=opts.host_timeout
+        )
     if opts.output is not None:
         try:
             write_private(opts.output, run.model_dump_json(indent=2) + "\n")

@@ -10,6 +10,7 @@ from rich.text import Text
 from cyberdiag.cli.terminal import out_console, outside
 from cyberdiag.i18n import current, tr
 from cyberdiag.models import Diagnostic
+from cyberdiag.scoring.causes import asks_provider, cause_text, level_sentence
 
 
 def print_summary(diag: Diagnostic, output: Path | None) -> None:
@@ -43,10 +44,7 @@ def print_summary(diag: Diagnostic, output: Path | None) -> None:
     console.print(table)
     o = diag.overall
     score_txt = "—" if o.score is None else f"{o.score:.0f}/100"
-    headline = tr(
-        f"Niveau global : {o.level} — {level_name.get(o.level, '')}",
-        f"Overall level: {o.level} — {level_name.get(o.level, '')}",
-    )
+    headline = level_sentence(diag, lang, overall=True)
     console.print(
         Text.assemble(
             (headline, "bold"),
@@ -57,11 +55,13 @@ def print_summary(diag: Diagnostic, output: Path | None) -> None:
         )
     )
     if o.capped_by:
+        provider = asks_provider(diag)
         console.print(Text(tr("Plafonné par :", "Capped by:"), style="red"))
         for cap in o.capped_by:
             console.print(
                 Text(f"  • {cap.label.get(lang)} → ")
                 + Text(tr("niveau", "level") + f" {cap.level} ({level_name.get(cap.level, '')})")
+                + Text(f" — {cause_text(cap, provider, lang)}")
             )
     if diag.findings:
         console.print(Text(tr("Actions prioritaires :", "Priority actions:"), style="bold"))

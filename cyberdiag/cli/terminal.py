@@ -76,10 +76,11 @@ def counts_line(statuses: list[str], lang: Lang | None = None) -> str:
     return ", ".join(parts)
 
 
-def outside(text: object, limit: int = 512) -> Text:
+def outside(text: object, limit: int = 512, *, style: str = "", lines: bool = False) -> Text:
     """Text that came from outside (DNS, web, a file, a user) as Rich text: controls made
-    visible, length bounded, never read as markup."""
-    return Text(clean(str(text), limit))
+    visible by the one cleaning function (net.text.clean), length bounded, never read as
+    markup. `lines=True` keeps line breaks."""
+    return Text(clean(str(text), limit, lines=lines), style=style)
 
 
 def out_console() -> Console:

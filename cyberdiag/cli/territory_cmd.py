@@ -90,7 +90,16 @@ MunicipalitiesOpt = Annotated[
 
 
 def _say(text: str) -> None:
-    sys.stdout.write(text + "\n")
+    """A line on stdout: it may quote a campaign name or a path, so it goes through the one
+    cleaning function (net.text.clean)."""
+    from cyberdiag.net.text import clean
+
+    sys.stdout.write(clean(text, 20_000) + "\n")
+
+
+def _when(iso: str) -> str:
+    """« 2026-03-01 10:00:00+01:00 »: the date as recorded, its offset kept."""
+    return iso.replace("T", " ", 1)
 
 
 def _campaign_or_this_year(campaign: str | None) -> str:
@@ -106,12 +115,15 @@ def _campaign_or_this_year(campaign: str | None) -> str:
         "récursivement) dans une campagne. Les fichiers corrompus ou d'une version inconnue "
         "sont refusés (nom et raison), les autres importés ; une commune importée deux fois "
         "dans une campagne garde le diagnostic le plus récent. Tout ou rien : une interruption "
-        "ne laisse rien d'à moitié écrit.\n\n"
+        "ne laisse rien d'à moitié écrit. Les diagnostics scellés (*.cyberdiag.age) sont "
+        "ouverts avec la clé secrète du territoire (--identity).\n\n"
         "Exemple : cyberdiag territory import recus/ mairie-x/diagnostic.json --campaign 2026",
         "Import diagnostic.json files (files or folders, searched recursively) into a "
         "campaign. Corrupted or unknown-version files are refused (name and reason), the "
         "others imported; a municipality imported twice in a campaign keeps the newer "
-        "diagnostic. All or nothing: an interruption leaves nothing half-written.\n\n"
+        "diagnostic. All or nothing: an interruption leaves nothing half-written. Sealed "
+        "diagnostics (*.cyberdiag.age) are opened with the territory's secret key "
+        "(--identity).\n\n"
         "Example: cyberdiag territory import received/ town-x/diagnostic.json --campaign 2026",
     ),
 )
@@ -120,11 +132,24 @@ def import_cmd(
         list[Path], typer.Argument(help=h("Fichiers ou dossiers.", "Files or folders."))
     ],
     campaign: NewCampaignOpt = None,
+    identity: Annotated[
+        Path | None,
+        typer.Option(
+            "--identity",
+            help=h(
+                "Clé secrète du territoire (cle-secrete.txt, écrite par territory keygen) pour "
+                "ouvrir les diagnostics scellés (*.cyberdiag.age).",
+                "The territory's secret key (cle-secrete.txt, written by territory keygen) to "
+                "open the sealed diagnostics (*.cyberdiag.age).",
+            ),
+            show_default=False,
+        ),
+    ] = None,
     store: StoreOpt = None,
     lang: LangOpt = None,
 ) -> None:
     start(lang)
-    from cyberdiag.cli.terminal import out_console
+    from cyberdiag.cli.terminal import err_console, out_console
     from cyberdiag.cli.territory_view import say_to
     from cyberdiag.errors import UserError
     from cyberdiag.i18n import current, tr
@@ -132,25 +157,34 @@ def import_cmd(
     from cyberdiag.territory.store import open_store
 
     name = _campaign_or_this_year(campaign)
-    with open_store(store) as s:
-        rep = import_files(s, paths, name)
+    with open_store(store, write=True) as s:
+        rep = import_files(s, paths, name, identity)
         where = s.path
     lg = current()
+    say_err = say_to(err_console())  # file names and reasons quote outside text
     for r in rep.refused:
         reason = r.reason.get(lg)
         if r.path.name not in reason:
             reason = f"{r.path} — {reason}"
-        sys.stderr.write(tr("Refusé : ", "Refused: ") + reason + "\n")
+        say_err(tr("Refusé : ", "Refused: ") + reason)
     say_name = say_to(out_console())  # these lines quote the municipalities' names
+    for r in rep.skipped:
+        say_name(
+            tr(
+                f"Ignoré : {r.path} (ce n'est pas un diagnostic : un fichier de résultats ou "
+                "autre, laissé de côté).",
+                f"Skipped: {r.path} (not a diagnostic: a results file or other, left aside).",
+            )
+        )
     for d in rep.superseded:
         say_name(
             tr(
-                f"{d.name} ({d.insee}) : deux diagnostics dans la campagne {name} ; gardé le plus "
-                f"récent ({d.kept_created_at[:19]}, {d.kept}), écarté {d.dropped} "
-                f"({d.dropped_created_at[:19]}).",
-                f"{d.name} ({d.insee}): two diagnostics in campaign {name}; kept the newer "
-                f"({d.kept_created_at[:19]}, {d.kept}), dropped {d.dropped} "
-                f"({d.dropped_created_at[:19]}).",
+                f"{d.name} (INSEE {d.insee}) : deux diagnostics dans la campagne {name} ; "
+                f"conservé le plus récent : {d.kept} (du {_when(d.kept_created_at)}) ; écarté : "
+                f"{d.dropped} (du {_when(d.dropped_created_at)}).",
+                f"{d.name} (INSEE {d.insee}): two diagnostics in campaign {name}; kept the "
+                f"newer: {d.kept} (of {_when(d.kept_created_at)}); dropped: {d.dropped} (of "
+                f"{_when(d.dropped_created_at)}).",
             )
         )
     if rep.unchanged:
@@ -201,12 +235,15 @@ def status(
     from cyberdiag.territory.status import build_status
     from cyberdiag.territory.store import open_store
 
-    with open_store(store, create=municipalities is not None) as s:
+    writing = municipalities is not None  # the list is saved: a writer
+    with open_store(store, create=writing, write=writing) as s:
         if municipalities is not None:
             save_roster(s, read_roster(municipalities))
         st = build_status(s, campaign)
     if json_out:
-        _say(json.dumps(st.as_dict(), ensure_ascii=False, indent=1))
+        from cyberdiag.net.text import clean_json
+
+        sys.stdout.write(clean_json(json.dumps(st.as_dict(), ensure_ascii=False, indent=1)) + "\n")
         return
     from cyberdiag.cli.territory_view import print_status
 
@@ -394,3 +431,55 @@ def check_all(
         progress=bar,
         say=say,
     )
+
+
+@territory.command(
+    "keygen",
+    help=h(
+        "Créer la paire de clés du territoire pour la collecte scellée : la clé secrète "
+        "(cle-secrete.txt, droits 0600, à garder au service informatique et à sauvegarder) et "
+        "la clé publique (cle-publique.txt, à donner aux communes avec les consignes de la "
+        "campagne). Les communes scellent leur diagnostic pour la clé publique (cyberdiag "
+        "seal) ; seule la clé secrète les ouvre (territory import --identity).\n\n"
+        "Exemple : cyberdiag territory keygen -d cles/",
+        "Make the territory's key pair for the sealed collection: the secret key "
+        "(cle-secrete.txt, mode 0600, to keep in the IT service and back up) and the public "
+        "key (cle-publique.txt, to give to the municipalities with the campaign's "
+        "instructions). Municipalities seal their diagnostic for the public key (cyberdiag "
+        "seal); only the secret key opens them (territory import --identity).\n\n"
+        "Example: cyberdiag territory keygen -d keys/",
+    ),
+)
+def keygen(
+    folder: Annotated[
+        Path,
+        typer.Option(
+            "--dir",
+            "-d",
+            help=h("Dossier où écrire les deux clés.", "Folder to write both keys in."),
+        ),
+    ] = Path("."),
+    lang: LangOpt = None,
+) -> None:
+    start(lang)
+    from cyberdiag.i18n import tr
+    from cyberdiag.sealing import keygen as make_keys
+
+    pair = make_keys(folder)
+    _say(
+        tr(
+            f"Clé secrète : {pair.secret_path} (droits 0600). Gardez-la au service informatique, "
+            "sauvegardez-en une copie hors ligne : sans elle, les diagnostics scellés ne "
+            "peuvent plus être ouverts. Ne la diffusez jamais.",
+            f"Secret key: {pair.secret_path} (mode 0600). Keep it in the IT service and keep an "
+            "offline backup copy: without it, the sealed diagnostics can no longer be opened. "
+            "Never share it.",
+        )
+    )
+    _say(
+        tr(
+            f"Clé publique (à donner aux communes, dans {pair.public_path}) :",
+            f"Public key (to give to the municipalities, in {pair.public_path}):",
+        )
+    )
+    _say(pair.public)

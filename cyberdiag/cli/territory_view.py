@@ -67,6 +67,16 @@ def print_status(st: Status) -> None:
     if st.campaign is not None:
         con.print(_coverage_table(st, st.campaign))
         con.print(_answered_table(st))
+    if st.outside:
+        say(
+            tr(
+                f"Ont répondu sans figurer dans la liste des communes ({len(st.outside)}, "
+                "hors couverture) :",
+                f"Answered without being on the list of municipalities ({len(st.outside)}, "
+                "not in coverage):",
+            )
+        )
+        con.print(Text(", ").join(outside(f"{n} ({i})") for i, n, _ in st.outside))
     if st.missing:
         say(
             tr(

@@ -17,19 +17,20 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.text import Text
 
-from cyberdiag.answering import StopInterview
+from cyberdiag.answering import AnswerSession, StopInterview, answering
 from cyberdiag.cli.interview import Interview, outside_lines
 from cyberdiag.cli.terminal import err_console, out_console
 from cyberdiag.errors import UserError
 from cyberdiag.i18n import Lang, tr
 from cyberdiag.loading import load_answers
-from cyberdiag.models import Option, Question
+from cyberdiag.models import AnswerFile, Option, Question
 from cyberdiag.workshop.session import (
     SessionResult,
     good_reflex,
     is_good,
     load_workshop_questionnaire,
     open_session,
+    participant_id,
     resume_command,
     sheet_path,
 )
@@ -103,8 +104,68 @@ def run_session(
     *,
     review: bool = False,
 ) -> SessionResult:
-    """Ask the workshop questions (resuming a participant's file); return what was saved."""
-    pid, session = open_session(out_dir, participant, questionnaire_name, lang, review=review)
+    """Ask the workshop questions (resuming a participant's file, after asking whether an
+    existing file of that name is theirs); return what was saved. The file is locked while
+    the participant answers."""
+    pid, session = open_session(
+        out_dir, participant, questionnaire_name, lang, review=review,
+        is_theirs=lambda fid, saved: _is_theirs(console, participant or fid, saved, lang),
+    )  # fmt: skip
+    if participant is not None and pid != participant_id(participant):
+        console.print(
+            outside_lines(
+                tr(
+                    f"Un autre participant s'appelle déjà « {participant} » : vos réponses ont "
+                    f"leur propre fichier, {session.path} (pour reprendre : --participant {pid}).",
+                    f"Another participant is already called '{participant}': your answers have "
+                    f"a file of their own, {session.path} (to resume: --participant {pid}).",
+                    lang,
+                )
+            )
+        )
+    with answering(session.path):
+        return _run_session(session, pid, participant, lang, console)
+
+
+def _is_theirs(console: Console, name: str, saved: AnswerFile, lang: Lang) -> bool:
+    """Ask whether the existing file of `name` is the participant's own (o/n)."""
+    n = len(saved.answers)
+    times = [a.answered_at for a in saved.answers.values() if a.answered_at is not None]
+    when = max(times).strftime("%d/%m/%Y %H:%M") if times else "-"
+    console.print(
+        outside_lines(
+            tr(
+                f"Un fichier d'atelier existe déjà pour « {name} » ({n} réponse(s), dernière le "
+                f"{when}).",
+                f"A workshop file already exists for '{name}' ({n} answer(s), last on {when}).",
+                lang,
+            )
+        )
+    )
+    while True:
+        try:
+            raw = console.input(
+                tr(
+                    "Est-ce le vôtre ? o = oui, je reprends mes réponses ; n = non, je suis une "
+                    "autre personne [o/n] : ",
+                    "Is it yours? y = yes, I resume my answers; n = no, I am someone else "
+                    "[y/n]: ",
+                    lang,
+                )
+            )
+        except EOFError:
+            return False  # nobody to answer: never take someone else's file
+        answer = raw.strip().lower()
+        if answer in ("o", "oui", "y", "yes"):
+            return True
+        if answer in ("n", "non", "no"):
+            return False
+
+
+def _run_session(
+    session: AnswerSession, pid: str, participant: str | None, lang: Lang, console: Console
+) -> SessionResult:
+    """The interview of an opened session."""
     questionnaire, questions = session.questionnaire, session.questions
     interview = WorkshopInterview(session, console, lang)
     intro = outside_lines(questionnaire.title.get(lang), "bold")

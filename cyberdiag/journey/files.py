@@ -13,8 +13,12 @@ from pydantic import ValidationError
 
 from cyberdiag.diagnostic import score_and_save
 from cyberdiag.errors import UserError
+from cyberdiag.fileio import OUTPUT_HINT, check_writable
 from cyberdiag.loading import load_answers, load_profile, load_questionnaire, read_raw
+from cyberdiag.loading.jsonread import loads, read_text
 from cyberdiag.models import CheckResult, CheckRun, Diagnostic, Profile
+
+MAX_CHECK_RUN_BYTES = 20_000_000  # a scan of a /16 with its evidence is about 2 MB
 
 
 def load_profile_file(path: Path) -> Profile:
@@ -36,22 +40,17 @@ def load_check_runs(paths: list[Path]) -> list[CheckResult]:
 
 
 def _check_run(path: Path) -> CheckRun:
+    text = read_text(path, MAX_CHECK_RUN_BYTES)  # bounded; UserError naming the file
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserError(f"{path} : fichier introuvable.", f"{path}: file not found.") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(
-            f"{path} : lecture impossible ({exc}).", f"{path}: cannot read it ({exc})."
-        ) from None
-    try:
-        return CheckRun.model_validate(json.loads(text))
+        return CheckRun.model_validate(loads(text, str(path)))
     except json.JSONDecodeError as exc:
         detail = f"JSON invalide ligne {exc.lineno}"
         detail_en = f"invalid JSON at line {exc.lineno}"
     except ValidationError as exc:
         n = exc.error_count()
         detail, detail_en = f"{n} erreur(s) de format", f"{n} format error(s)"
+    except ValueError:
+        detail, detail_en = "JSON invalide", "invalid JSON"
     raise UserError(
         f"{path} : ce n'est pas un résultat de cyberdiag check/scan ({detail}).",
         f"{path}: not a result of cyberdiag check/scan ({detail_en}).",
@@ -61,7 +60,9 @@ def _check_run(path: Path) -> CheckRun:
 def score_files(
     profile_path: Path, answers_path: Path, check_paths: list[Path], output: Path
 ) -> Diagnostic:
-    """Score a profile, its answers and check/scan result files; save the diagnostic (0600)."""
+    """Score a profile, its answers and check/scan result files; save the diagnostic (0600).
+    `output` is checked writable before anything is read."""
+    check_writable(output, need=2_000_000, hint=OUTPUT_HINT)
     profile = load_profile_file(profile_path)
     if not answers_path.exists():
         raise UserError(

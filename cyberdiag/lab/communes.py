@@ -7,6 +7,9 @@ data: the servers are built from it by cyberdiag.lab.dns / smtp / manager.
 
 Addresses: every municipality gets a block 127.<slot>.<index>.0/24 on loopback:
   .1 the site (apex), .3 www, .2 mta-sts, .25 the mail server (port 25).
+IPv6 (only in a lab started with ipv6=True, which runs in its own network namespace, never on
+the host's interfaces): fd00:cd:<slot>:<index>::1 / ::3 / ::25 for the municipalities whose
+`ipv6_web` / `ipv6_mail` say so; otherwise the zones publish no AAAA record at all.
 """
 
 from __future__ import annotations
@@ -29,6 +32,10 @@ DNSSEC_CASES = ("none", "good", "expired", "expiring", "wrong_ds", "island")
 # MTA-STS: None, enforce, testing, mismatch (policy does not cover the MX), badcert (policy
 # host with an expired certificate).
 MTA_STS_CASES = (None, "enforce", "testing", "mismatch", "badcert")
+# IPv6 of the web site (apex and www) or of the mail server, in an IPv6 lab: None (no AAAA),
+# good (served on both families), down (AAAA published, nothing answers on IPv6), only (the
+# IPv4 address stays silent, IPv6 answers).
+IPV6_CASES = (None, "good", "down", "only")
 
 
 @dataclass(frozen=True)
@@ -62,9 +69,20 @@ class Municipality:
     web: str | None = "good"  # a case of cyberdiag.lab.web.WEB_CASES, or None (no site)
     official_email: str | None = None
     extra: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    apex_web: str | None = None  # the web case of the apex when it differs from www's
+    ipv6_web: str | None = None  # IPV6_CASES, in an IPv6 lab only
+    ipv6_mail: str | None = None
 
     def ip(self, slot: int, host: int) -> str:
         return f"127.{slot}.{self.index}.{host}"
+
+    def ip6(self, slot: int, host: int) -> str:
+        """The IPv6 address of a host (1 apex, 3 www, 25 mail) in an IPv6 lab."""
+        return f"fd00:cd:{slot}:{self.index}::{host}"
+
+    @property
+    def apex_case(self) -> str | None:
+        return self.apex_web or self.web
 
     @property
     def mail_host(self) -> str:
@@ -122,7 +140,7 @@ def fixtures() -> list[Municipality]:
             dkim_declared=("selector1",),
             mta_sts="enforce",
             tls_rpt=("v=TLSRPTv1; rua=mailto:tls-rpt@{domain}",),
-            dane="good",
+            dane="good", ipv6_web="good", ipv6_mail="good",
             official_email="contact@bonneville.test",
             extra={"_spf": [("TXT", "v=spf1 ip4:{ip25} -all")]},
         ),
@@ -158,8 +176,8 @@ def fixtures() -> list[Municipality]:
         ),
         Municipality(
             "spf-boucle.test", "Spf-Boucle", "59905", 4500, 6,
-            "SPF en boucle, DMARC invalide, SOA incohérent entre NS, certificat SMTP au mauvais "
-            "nom, TLS-RPT invalide.",
+            "SPF en boucle, DMARC à politique invalide (appliquée comme p=none), SOA incohérent "
+            "entre NS, certificat SMTP au mauvais nom, TLS-RPT invalide.",
             ns="soa_mismatch", dnssec="none",
             spf=("v=spf1 include:b1.{domain} -all",),
             dmarc=("v=DMARC1; p=maybe; rua=mailto:dmarc@{domain}",),
@@ -222,7 +240,68 @@ def fixtures() -> list[Municipality]:
             "Pas de MX (le site seul), SPF sans « all ».",
             dnssec="island", mx="none", spf=("v=spf1 a",), web="http_no_redirect",
         ),
+        Municipality(
+            "v6-casse.test", "V6-Cassé", "59914", 1800, 15,
+            "En IPv6, le site et le serveur de messagerie ne répondent pas (IPv4 correct).",
+            dnssec="none", ipv6_web="down", ipv6_mail="down",
+        ),
+        Municipality(
+            "v6-seul.test", "V6-Seul", "59915", 900, 16,
+            "Seul IPv6 répond : les adresses IPv4 du site et du MX sont muettes.",
+            dnssec="none", ipv6_web="only", ipv6_mail="only",
+        ),
+        Municipality(
+            "apex-http.test", "Apex-Http", "59916", 2600, 17,
+            "www en HTTPS correct ; le domaine nu n'a pas HTTPS et redirige HTTP vers www.",
+            dnssec="none", apex_web="http_to_www",
+        ),
+        Municipality(
+            "regles-rfc.test", "Règles-Rfc", "59917", 500, 18,
+            "Cas des règles SPF (RFC 7208) et DMARC (RFC 7489, RFC 9989) sous des "
+            "sous-domaines ; plus de 100 TXT sur un même nom.",
+            dnssec="none", caa=False, dmarc=(), dkim={}, web=None, extra=rule_cases(),
+        ),
     ]
+
+
+def rule_cases() -> dict[str, list[tuple[str, str]]]:
+    """The records of regles-rfc.test: one sub-domain per rule of RFC 7208 (SPF) and RFC 7489 /
+    RFC 9989 (DMARC). Expected verdicts: tests/checks/mail/test_rfc_rules.py."""
+    d = "regles-rfc.test"
+    rua = f"rua=mailto:dmarc@{d}"
+    junk = [("TXT", f"x{i:03d}") for i in range(150)]  # sorts before any policy record
+    cases: dict[str, list[tuple[str, str]]] = {
+        # DMARC (the record is at _dmarc.<name>)
+        "_dmarc.espaces": [("TXT", f"v = DMARC1 ;\tp = reject ; {rua.replace('=', ' = ')} ;")],
+        "_dmarc.casse": [("TXT", f"V=DMARC1; P=Reject; SP=REJECT; RUA=mailto:dmarc@{d}")],
+        "_dmarc.minuscules": [("TXT", f"v=dmarc1; p=reject; {rua}")],
+        "_dmarc.espace-initial": [("TXT", f" v=DMARC1; p=reject; {rua}")],
+        "_dmarc.texte-initial": [("TXT", f"politique v=DMARC1; p=reject; {rua}")],
+        "_dmarc.pct": [("TXT", f"v=DMARC1; p=reject; pct=150; {rua}")],
+        "_dmarc.balises": [("TXT", f"v=DMARC1; p=reject; {rua}; pct=cent; fo=2; rf=iodef; "
+                                   "ri=demain; np=peut-etre; sp=jamais; adkim=x; aspf=y; "
+                                   "psd=oui; t=bientot")],
+        "_dmarc.sans-p": [("TXT", f"v=DMARC1; {rua}")],
+        "_dmarc.double": [("TXT", f"v=DMARC1; p=reject; {rua}"),
+                          ("TXT", f"v=DMARC1; p=none; {rua}")],
+        "_dmarc.voisins": [("TXT", "google-site-verification=abc123"),
+                           ("TXT", f"v=DMARC1; p=quarantine; {rua}"),
+                           ("TXT", "v=spf1 -all")],
+        "_dmarc.cent": [*junk, ("TXT", f"v=DMARC1; p=reject; {rua}")],
+        # SPF (the record is at <name>)
+        "cent": [*junk, ("TXT", "v=spf1 -all")],
+        "deux-points": [("TXT", f"v=spf1 a:foo:bar/baz.{d} -all")],
+        "foo:bar/baz": [("A", "{ip25}")],
+        "cidr-zero": [("TXT", f"v=spf1 a:{d}/032 -all")],
+        "modificateur": [("TXT", "v=spf1 mx -all note=50%")],
+        "exp-macro": [("TXT", f"v=spf1 mx -all exp=%{{c}}.explication.{d}")],
+        "mx-onze": [("TXT", f"v=spf1 mx:onze.{d} -all")],
+        "onze": [("MX", f"{i} mx{i}.{d}.") for i in range(1, 12)],
+        "vides": [("TXT", f"v=spf1 a:absent1.{d} mx:absent2.{d} a:absent3.{d} -all")],
+        "include-sans-spf": [("TXT", f"v=spf1 include:bonjour.{d} -all")],
+        "bonjour": [("TXT", "bonjour")],
+    }
+    return cases
 
 
 # Fixture used to authorise external DMARC reports (bonneville.test -> prestataire-externe).

@@ -113,8 +113,9 @@ def spki_sha256(cert_pem: bytes) -> str:
 
 
 def municipality_zone(m: Municipality, slot: int, keys: Keys, *, serial: int = SERIAL,
-                      tlsa: str | None = None) -> str:
-    """Zone-file text of one municipality (unsigned)."""
+                      tlsa: str | None = None, ipv6: bool = False) -> str:
+    """Zone-file text of one municipality (unsigned). ipv6: publish the AAAA records of an
+    IPv6 lab (cyberdiag.lab.communes.IPV6_CASES)."""
     d = m.domain
     lines = [
         f"$ORIGIN {d}.",
@@ -124,8 +125,12 @@ def municipality_zone(m: Municipality, slot: int, keys: Keys, *, serial: int = S
     lines += [f"@ NS {n}.test." for n in _NS_SETS[m.ns]]
     if m.web is not None or m.mx == "none":
         lines += [f"@ A {m.ip(slot, 1)}", f"www A {m.ip(slot, 3)}"]
+        if ipv6 and m.ipv6_web:
+            lines += [f"@ AAAA {m.ip6(slot, 1)}", f"www AAAA {m.ip6(slot, 3)}"]
     if m.mx == "good":
         lines += ["@ MX 10 mail", f"mail A {m.ip(slot, 25)}"]
+        if ipv6 and m.ipv6_mail:
+            lines.append(f"mail AAAA {m.ip6(slot, 25)}")
     elif m.mx == "null":
         lines += ["@ MX 0 ."]
     for rec in m.spf:
@@ -233,8 +238,9 @@ class ZoneFiles:
 
 
 def write_zones(directory: Path, slot: int, municipalities: list[Municipality],
-                tlsa: dict[str, str]) -> ZoneFiles:
-    """Build, sign and write every zone. `tlsa`: domain -> SHA-256 of the MX key (hex)."""
+                tlsa: dict[str, str], *, ipv6: bool = False) -> ZoneFiles:
+    """Build, sign and write every zone. `tlsa`: domain -> SHA-256 of the MX key (hex).
+    ipv6: publish the AAAA records of an IPv6 lab."""
     zdir = directory / "zones"
     zdir.mkdir(parents=True, exist_ok=True)
     keys = Keys()
@@ -242,7 +248,7 @@ def write_zones(directory: Path, slot: int, municipalities: list[Municipality],
     b: list[tuple[str, str, bool]] = []
     children: list[tuple[str, tuple[str, ...], list[str]]] = []
     for m in municipalities:
-        text = municipality_zone(m, slot, keys, tlsa=tlsa.get(m.domain))
+        text = municipality_zone(m, slot, keys, tlsa=tlsa.get(m.domain), ipv6=ipv6)
         ds: list[str] = []
         if m.dnssec != "none":
             signed = sign(m.domain, text, m.dnssec)
@@ -252,7 +258,8 @@ def write_zones(directory: Path, slot: int, municipalities: list[Municipality],
         if m.ns != "dead":  # a "dead" zone is only delegated to the silent server
             a.append((m.domain, fname, m.axfr_open))
         if m.ns == "soa_mismatch":
-            other = municipality_zone(m, slot, keys, serial=SERIAL + 1, tlsa=tlsa.get(m.domain))
+            other = municipality_zone(m, slot, keys, serial=SERIAL + 1, tlsa=tlsa.get(m.domain),
+                                      ipv6=ipv6)
             (zdir / f"{m.domain}.b.zone").write_text(other, encoding="utf-8")
             b.append((m.domain, f"{m.domain}.b.zone", False))
         children.append((m.domain, _NS_SETS[m.ns], ds))
@@ -321,6 +328,9 @@ def unbound_conf(directory: Path, slot: int) -> Path:
         "    cache-max-negative-ttl: 60",
         "    val-bogus-ttl: 0",
         "    qname-minimisation: no",
+        # Records in zone order (no shuffling): a test of a name with more than 100 TXT
+        # records must see the policy record last, every time.
+        "    rrset-roundrobin: no",
         "    num-queries-per-thread: 2048",
         "    outgoing-range: 4096",
         "    jostle-timeout: 1000",

@@ -50,6 +50,8 @@ WEB_CASES: dict[str, str] = {
     "hsts_short": "like good, with HSTS max-age=300",
     "security_txt_expired": "like good, with a security.txt whose Expires is in the past",
     "hang": "TCP listener on 80 and 443 that accepts and never answers (needs its own IP)",
+    "http_to_www": "no HTTPS (nothing on 443 for this name), HTTP 301 to https://www.<name>/: "
+    "an apex whose www is the real site",
 }
 
 _OWN_IP_CASES = ("hang", "legacy_tls")
@@ -57,18 +59,27 @@ _OWN_IP_CASES = ("hang", "legacy_tls")
 
 @dataclass
 class WebSite:
-    """A fictional site: `files` maps URL paths ("/.well-known/mta-sts.txt") to contents."""
+    """A fictional site: `files` maps URL paths ("/.well-known/mta-sts.txt") to contents.
+
+    ip6: an IPv6 address it also listens on (IPv6 lab); v4=False: it does not listen on `ip`
+    (the address stays silent)."""
 
     hostname: str
     ip: str
     case: str
     files: dict[str, str] = field(default_factory=dict)
+    ip6: str | None = None
+    v4: bool = True
+
+    @property
+    def listen_ips(self) -> list[str]:
+        return ([self.ip] if self.v4 else []) + ([self.ip6] if self.ip6 else [])
 
 
 @dataclass(frozen=True)
 class _Features:
     https: bool = True
-    http: str = "redirect"  # redirect | serve
+    http: str = "redirect"  # redirect | serve | to_www
     headers: str = "good"  # good | weak | none
     hsts: str | None = "max-age=31536000; includeSubDomains"
     cookie: str | None = "session=lab; Path=/; Secure; HttpOnly; SameSite=Lax"
@@ -83,6 +94,7 @@ _FEATURES: dict[str, _Features] = {
     "good": _GOOD,
     "no_https": _Features(https=False, http="serve", hsts=None, security_txt=None),
     "http_no_redirect": _Features(http="serve"),
+    "http_to_www": _Features(https=False, http="to_www", hsts=None, security_txt=None),
     "legacy_tls": _Features(legacy=True),
     "expired_cert": _Features(cert="expired"),
     "cert_expiring": _Features(cert="expiring"),
@@ -190,14 +202,16 @@ def _validate(sites: list[WebSite]) -> None:
             raise ValueError(f"unknown web case {s.case!r} for {s.hostname}")
         if not _HOST_RE.match(s.hostname):
             raise ValueError(f"invalid host name {s.hostname!r}")
-        ipaddress.ip_address(s.ip)
+        for ip in (s.ip, s.ip6) if s.ip6 else (s.ip,):
+            ipaddress.ip_address(ip)
         if (s.hostname, s.ip) in seen:
             raise ValueError(f"site {s.hostname} on {s.ip} given twice")
         seen.add((s.hostname, s.ip))
         for path in s.files:
             if not _PATH_RE.match(path) or "/../" in path + "/" or "/./" in path + "/":
                 raise ValueError(f"invalid file path {path!r} for {s.hostname}")
-        by_ip.setdefault(s.ip, []).append(s)
+        for ip in s.listen_ips:
+            by_ip.setdefault(ip, []).append(s)
     for ip, group in by_ip.items():
         if len(group) > 1 and any(s.case in _OWN_IP_CASES for s in group):
             names = ", ".join(f"{s.hostname} ({s.case})" for s in group)
@@ -278,7 +292,7 @@ def _server_blocks(
     if f.https:
         chain, key = _cert(pki, site, f)
         tls = [
-            f"listen {_listen(site.ip, 443)} ssl;",
+            *(f"listen {_listen(ip, 443)} ssl;" for ip in site.listen_ips),
             f"ssl_certificate {chain};",
             f"ssl_certificate_key {key};",
         ]
@@ -296,14 +310,17 @@ def _server_blocks(
         out.append(
             _block(
                 [
-                    f"listen {_listen(site.ip, 443)} ssl;",
+                    *(f"listen {_listen(ip, 443)} ssl;" for ip in site.listen_ips),
                     f"server_name {site.hostname};",
                     "ssl_reject_handshake on;",
                 ]
             )
         )
-    plain = [f"listen {_listen(site.ip, 80)};", *common]
-    if f.http == "redirect":
+    plain = [*(f"listen {_listen(ip, 80)};" for ip in site.listen_ips), *common]
+    if f.http == "to_www":
+        out.append(_block([*plain, "server_tokens off;",
+                           f"return 301 https://www.{site.hostname}$request_uri;"]))
+    elif f.http == "redirect":
         out.append(_block([*plain, "server_tokens off;", "return 301 https://$host$request_uri;"]))
     else:
         out.append(_block(plain + _headers(f) + [location]))
@@ -321,7 +338,8 @@ def nginx_config(workdir: Path, pki: Pki, sites: list[WebSite]) -> str:
     logs = workdir / "logs"
     for d in (tmp, logs):
         d.mkdir(parents=True, exist_ok=True)
-    https_ips = {s.ip for s in sites if s.case != "hang" and _FEATURES[s.case].https}
+    https_ips = {ip for s in sites if s.case != "hang" and _FEATURES[s.case].https
+                 for ip in s.listen_ips}
     servers: list[str] = []
     for i, site in enumerate(sites):
         if site.case == "hang":
@@ -329,7 +347,9 @@ def nginx_config(workdir: Path, pki: Pki, sites: list[WebSite]) -> str:
         f = _FEATURES[site.case]
         root = workdir / "sites" / f"{i:04d}-{site.hostname}"
         _write_root(root, site, f)
-        servers += _server_blocks(site, pki, root, f, site.ip in https_ips)
+        if site.listen_ips:
+            servers += _server_blocks(site, pki, root, f,
+                                      any(ip in https_ips for ip in site.listen_ips))
     user = "user root;\n" if os.geteuid() == 0 else ""
     return (
         f"{user}worker_processes 2;\n"
@@ -403,14 +423,16 @@ def start_web(workdir: Path, pki: Pki, sites: list[WebSite]) -> WebServer:
     try:
         for s in sites:
             if s.case == "hang":
-                server.hangers += [_Hanger(s.ip, 80), _Hanger(s.ip, 443)]
+                server.hangers += [_Hanger(ip, port) for ip in s.listen_ips
+                                   for port in (80, 443)]
         endpoints: list[tuple[str, int]] = []
         for s in sites:
             if s.case == "hang":
                 continue
             for port in (443, 80) if _FEATURES[s.case].https else (80,):
-                if (s.ip, port) not in endpoints:
-                    endpoints.append((s.ip, port))
+                for ip in s.listen_ips:
+                    if (ip, port) not in endpoints:
+                        endpoints.append((ip, port))
         if endpoints:
             log = workdir / "logs" / "error.log"
             server.proc = subprocess.Popen(

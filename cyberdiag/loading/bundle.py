@@ -22,6 +22,8 @@ class Bundle:
     catalogues: list[tuple[RawFile, CheckCatalogue | None]] = field(default_factory=list)
     ports: list[tuple[RawFile, PortCatalogue | None]] = field(default_factory=list)
     answers: list[RawFile] = field(default_factory=list)
+    # Provider answers files (kind: provider_answers, `cyberdiag provider sheet`).
+    provider_files: list[RawFile] = field(default_factory=list)
     # Shipped questionnaires used only to resolve references (their own errors not reported).
     ref_questionnaires: list[tuple[RawFile, Questionnaire | None]] = field(default_factory=list)
 

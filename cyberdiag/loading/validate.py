@@ -17,6 +17,7 @@ from cyberdiag.loading.bundle import Bundle
 from cyberdiag.loading.catalogues import check_catalogue, check_ports
 from cyberdiag.loading.grid import check_grid
 from cyberdiag.loading.messages import show, validate_model
+from cyberdiag.loading.provider import check_provider_file
 from cyberdiag.loading.questionnaire import check_questionnaire
 from cyberdiag.loading.yamlread import RawFile, read_raw
 from cyberdiag.models import CheckCatalogue, Grid, PortCatalogue, Profile, Questionnaire
@@ -58,6 +59,9 @@ def _classify(raw: RawFile, bundle: Bundle) -> None:
         return
     if kind is None and "insee" in data:  # a municipality profile (municipality.yaml)
         validate_model(raw, Profile)
+        return
+    if kind == "provider_answers":  # prestataire-<insee>.yaml (cyberdiag provider sheet)
+        bundle.provider_files.append(raw)
         return
     model = KIND_MODELS.get(kind) if isinstance(kind, str) else None
     if model is None:
@@ -133,6 +137,8 @@ def check_bundle(bundle: Bundle) -> list[str]:
         check_ports(raw)
     for raw in bundle.answers:
         check_answer_file(raw, grids_for_refs)
+    for raw in bundle.provider_files:
+        check_provider_file(raw, grids_for_refs)
     return bundle.errors()
 
 

@@ -5,6 +5,11 @@ installed, safe loading only. The node tree gives each key's line (for messages 
 file:line › item › field) and reveals duplicate keys that a plain load would silently merge.
 When a file is not valid YAML, it is parsed again with the pure-Python loader so that the
 message is worded the same whether libyaml is installed or not.
+
+Every input is bounded before it is built: at most MAX_YAML_BYTES read (counted on the bytes
+read, not on what the file system announces), nesting at most MAX_DEPTH deep, and at most
+MAX_NODES values once aliases are expanded (a "billion laughs" file is refused in milliseconds,
+before anything walks its alias paths).
 """
 
 from __future__ import annotations
@@ -15,12 +20,16 @@ from typing import Any
 
 import yaml
 
-from cyberdiag.errors import ValidationFailed
-from cyberdiag.i18n import tr
+from cyberdiag.errors import UserError, ValidationFailed
+from cyberdiag.fileio import read_limited
+from cyberdiag.i18n import current, tr
 from cyberdiag.resources import data_dir
 
 Path_ = tuple[str | int, ...]
-MAX_YAML_BYTES = 5_000_000
+MAX_YAML_BYTES = 2_000_000
+MAX_DEPTH = 50
+MAX_NODES = 200_000  # values once aliases are expanded (the full questionnaire has ~5,000)
+_SMALL_FOR_PURE_PYTHON = 300_000  # bytes: larger invalid files keep libyaml's wording
 _FAST_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SHOWN_FOLDERS = ("questionnaires", "checks", "report_templates")
 
@@ -83,29 +92,15 @@ def read_raw(path: Path) -> RawFile:
     label = display_name(path)
     raw = RawFile(path=path, label=label, data=None)
     try:
-        if path.stat().st_size > MAX_YAML_BYTES:
-            raw.errors.append(
-                tr(
-                    f"{label} : fichier trop gros (plus de {MAX_YAML_BYTES // 1_000_000} Mo).",
-                    f"{label}: file too large (over {MAX_YAML_BYTES // 1_000_000} MB).",
-                )
-            )
-            return raw
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raw.errors.append(tr(f"{label} : fichier introuvable.", f"{label}: file not found."))
+        data = read_limited(path, MAX_YAML_BYTES, label)
+    except UserError as exc:
+        raw.errors.append(exc.message(current()))
         return raw
+    try:
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raw.errors.append(
             tr(f"{label} : le fichier n'est pas en UTF-8.", f"{label}: the file is not UTF-8.")
-        )
-        return raw
-    except OSError as exc:
-        raw.errors.append(
-            tr(
-                f"{label} : lecture impossible ({exc.strerror}).",
-                f"{label}: cannot read it ({exc.strerror}).",
-            )
         )
         return raw
     return parse_yaml_text(text, raw)
@@ -114,14 +109,53 @@ def read_raw(path: Path) -> RawFile:
 def parse_yaml_text(text: str, raw: RawFile) -> RawFile:
     """Parse `text` into raw.data, recording each key's line and any duplicate key."""
     try:
+        problem = _shape_problem(text, raw.label)
+        if problem is not None:
+            raw.errors.append(problem)
+            return raw
         node, raw.data = _compose_and_construct(text, _FAST_LOADER)
-    except yaml.YAMLError:
+    except yaml.YAMLError as exc:
         raw.data = None
-        raw.errors.append(_syntax_message(text, raw.label))
+        raw.errors.append(_syntax_message(text, raw.label, exc))
         return raw
     if node is not None:
         _walk(node, (), raw)
     return raw
+
+
+def _shape_problem(text: str, label: str) -> str | None:
+    """Why `text` is refused before being built (too deep, too many values once aliases are
+    expanded), or None. One pass over the parser's events: no node tree, no data."""
+    sizes: dict[str, int] = {}  # anchor -> number of values it stands for
+    stack: list[list[Any]] = []  # open collections: [anchor, values so far]
+    for event in yaml.parse(text, Loader=_FAST_LOADER):
+        if isinstance(event, yaml.CollectionStartEvent):
+            stack.append([event.anchor, 1])
+            if len(stack) > MAX_DEPTH:
+                return tr(
+                    f"{label} : imbrication trop profonde (plus de {MAX_DEPTH} niveaux).",
+                    f"{label}: nested too deeply (over {MAX_DEPTH} levels).",
+                )
+            continue
+        if isinstance(event, yaml.CollectionEndEvent):
+            anchor, n = stack.pop()
+        elif isinstance(event, yaml.ScalarEvent):
+            anchor, n = event.anchor, 1
+        elif isinstance(event, yaml.AliasEvent):
+            anchor, n = None, sizes.get(str(event.anchor), 1)
+        else:
+            continue
+        if anchor is not None:
+            sizes[str(anchor)] = n
+        if stack:
+            stack[-1][1] += n
+        if n > MAX_NODES or (stack and stack[-1][1] > MAX_NODES):
+            return tr(
+                f"{label} : trop de valeurs (plus de {MAX_NODES:,} une fois les alias « *… » "
+                "développés).".replace(",", "\u202f"),
+                f"{label}: too many values (over {MAX_NODES:,} once aliases '*…' are expanded).",
+            )
+    return None
 
 
 def _compose_and_construct(text: str, loader_class: Any) -> tuple[yaml.Node | None, Any]:
@@ -134,16 +168,31 @@ def _compose_and_construct(text: str, loader_class: Any) -> tuple[yaml.Node | No
         loader.dispose()
 
 
-def _syntax_message(text: str, label: str) -> str:
-    """The message for text that is not valid YAML, worded by the pure-Python parser."""
-    try:
-        _compose_and_construct(text, yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-    else:  # only libyaml refused it: use its own words
+def _syntax_message(text: str, label: str, fast_error: yaml.YAMLError) -> str:
+    """The message for text that is not valid YAML, worded by the pure-Python parser (events
+    only, never a node tree: bounded in depth and time) when the text is small enough."""
+    error: yaml.YAMLError | None = fast_error
+    if len(text) <= _SMALL_FOR_PURE_PYTHON:
+        # valid events but refused when built (an unknown tag): the builder's own words
+        error = fast_error if isinstance(fast_error, yaml.constructor.ConstructorError) else None
+        try:
+            depth = 0
+            for event in yaml.parse(text, Loader=yaml.SafeLoader):
+                if isinstance(event, yaml.CollectionStartEvent):
+                    depth += 1
+                    if depth > MAX_DEPTH:
+                        error = fast_error
+                        break
+                elif isinstance(event, yaml.CollectionEndEvent):
+                    depth -= 1
+        except yaml.YAMLError as exc:
+            error = exc
+    if error is None:  # only libyaml refused it: use its own words
         where, problem = "", tr("refusé par libyaml", "refused by libyaml")
+    else:
+        mark = getattr(error, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark is not None else ""
+        problem = getattr(error, "problem", None) or str(error)
     return tr(
         f"{label}{where}: YAML invalide ({problem}).", f"{label}{where}: invalid YAML ({problem})."
     )

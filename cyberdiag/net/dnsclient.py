@@ -133,6 +133,19 @@ def txt_string(rdata: Any) -> str:
     return raw.decode("utf-8", errors="replace")
 
 
+def txt_texts(rdatas: list[Any]) -> list[str]:
+    """The texts of a TXT RRset, at most MAX_RECORDS of them, records that start with "v="
+    (SPF, DMARC, MTA-STS, TLS-RPT...) first: a name with hundreds of TXT records (site
+    verifications) still shows its policy records. Memory stays bounded by the DNS message
+    (64 KiB at most), which holds every record already."""
+    texts = [txt_string(r) for r in rdatas]
+    if len(texts) <= MAX_RECORDS:
+        return texts
+    tagged = [t for t in texts if t[:2].lower() == "v="]
+    others = [t for t in texts if t[:2].lower() != "v="]
+    return (tagged + others)[:MAX_RECORDS]
+
+
 # ------------------------------------------------------------------------------------------
 # DNS lookups
 # ------------------------------------------------------------------------------------------
@@ -247,6 +260,9 @@ def query(
             except dns.exception.Timeout:
                 last = _trouble(name, rdtype, "délai dépassé", "timeout", server)
                 continue
+            except EOFError:  # TCP connection closed (e.g. after a truncated UDP answer)
+                last = _trouble(name, rdtype, "connexion fermée", "connection closed", server)
+                continue
             except (OSError, dns.exception.DNSException, ValueError) as exc:
                 last = _trouble(
                     name, rdtype, f"erreur {type(exc).__name__}", type(exc).__name__, server
@@ -313,7 +329,7 @@ def lookup(
         )
     items = list(rrset)
     if qtype == dns.rdatatype.TXT:
-        texts = [txt_string(r) for r in items[:MAX_RECORDS]]
+        texts = txt_texts(items)
     else:
         texts = [r.to_text() for r in items[:MAX_RECORDS]]
     return DnsAnswer(
@@ -383,6 +399,8 @@ def direct_query(
             raise
         except dns.exception.Timeout:
             last = _trouble(name, rdtype, "délai dépassé", "timeout", ip)
+        except EOFError:  # TCP connection closed (e.g. after a truncated UDP answer)
+            last = _trouble(name, rdtype, "connexion fermée", "connection closed", ip)
         except (OSError, dns.exception.DNSException, ValueError) as exc:
             last = _trouble(name, rdtype, f"erreur {type(exc).__name__}", type(exc).__name__, ip)
     assert last is not None

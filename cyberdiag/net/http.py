@@ -357,6 +357,10 @@ def _parse_head(head: bytes, url: str) -> tuple[int, str, list[tuple[str, str]]]
 
 
 Resolve = Callable[[str], list[str]]
+FetchHop = Callable[[str, list[str], str, int | None, bool], HttpResponse]
+"""fetch_hop(host, ips, path, port, tls): one request of a redirect chain (callers may share
+identical requests between chains, e.g. http://host/ redirected to the https://host/ already
+fetched)."""
 
 
 @dataclass
@@ -382,27 +386,26 @@ def fetch_chain(
     timeout: float = 5.0,
     max_bytes: int = 65536,
     max_redirects: int = MAX_REDIRECTS,
+    fetch_hop: FetchHop | None = None,
 ) -> Hop:
     """Fetch and follow up to `max_redirects` redirects (http and https only). New host names
     are resolved with `resolve(name) -> [ip, ...]` (callers pass one bound to the configured
     nameserver). `port`: of the first request (default 443/80). Stops, with `stopped` set,
     on a loop, an unsupported scheme, an unresolvable
     host or too many redirects. Network trouble on the first request raises NotTested; on a
-    later hop it stops the chain with `stopped` set."""
+    later hop it stops the chain with `stopped` set. `fetch_hop` makes each request (default:
+    fetch_first with `timeout` and `max_bytes`)."""
+
+    def default_hop(h: str, addrs: list[str], p: str, prt: int | None, t: bool) -> HttpResponse:
+        return fetch_first(h, addrs, p, port=prt, tls=t, timeout=timeout, max_bytes=max_bytes)
+
+    hop_fn = fetch_hop or default_hop
     chain = Hop()
     seen: set[str] = set()
     current_tls, current_host, current_ips, current_path = tls, host, ips, path
     for hop in range(max_redirects + 1):
         try:
-            resp = fetch_first(
-                current_host,
-                current_ips,
-                current_path,
-                port=port,
-                tls=current_tls,
-                timeout=timeout,
-                max_bytes=max_bytes,
-            )
+            resp = hop_fn(current_host, current_ips, current_path, port, current_tls)
         except NotTested as exc:
             if hop == 0:
                 raise

@@ -10,6 +10,7 @@ that drips its handshake one byte at a time cannot hold us longer than `timeout`
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import os
 import socket
@@ -139,7 +140,19 @@ def cert_info(der: bytes) -> CertInfo:
     )
 
 
+# This computer has no route to that address family (typically: no IPv6 here). Not a finding
+# about the server: callers compare address families only when both could be tried.
+NO_ROUTE_HERE = "no_route_here"
+_LOCAL_ERRNOS = (errno.ENETUNREACH, errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT)
+
+
 def _not_tested(ip: str, port: int, exc: BaseException) -> NotTested:
+    if isinstance(exc, OSError) and exc.errno in _LOCAL_ERRNOS:
+        return NotTested(
+            f"cet ordinateur n'a pas de route vers {ip} (pas d'IPv6 ici ?)",
+            f"this computer has no route to {ip} (no IPv6 here?)",
+            {"ip": ip, "port": port, "error": NO_ROUTE_HERE},
+        )
     if isinstance(exc, TimeoutError | socket.timeout):
         return NotTested(
             f"pas de réponse de {ip}:{port} dans le délai imparti",
@@ -166,7 +179,10 @@ def connect(ip: str, port: int, timeout: float) -> socket.socket:
     except ValueError:
         raise ValueError(f"not an IP address: {ip!r}") from None
     family = socket.AF_INET6 if addr.version == 6 else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock = socket.socket(family, socket.SOCK_STREAM)
+    except OSError as exc:  # e.g. IPv6 disabled on this computer
+        raise _not_tested(ip, port, exc) from None
     sock.settimeout(timeout)
     try:
         sock.connect((str(addr), port))

@@ -42,6 +42,7 @@ from cyberdiag.report.view import (
     RiskView,
     TermView,
 )
+from cyberdiag.scoring.causes import asks_provider, cause_text, level_sentence
 
 TOP_ACTIONS = 5
 TOP_DOMAINS = 3
@@ -139,6 +140,7 @@ def _check_domain(result: CheckResult, meta: CheckMeta | None, findings: list[Fi
 
 def _check_view(result: CheckResult, diag: Diagnostic, lab: Labels, lang: Lang) -> CheckView:
     meta = check_catalogue().get(result.id)
+    record, value = evidence.facts(result.evidence, result.target, lang, result.id)
     return CheckView(
         id=result.id,
         title=meta.title.get(lang) if meta else result.id,
@@ -153,6 +155,8 @@ def _check_view(result: CheckResult, diag: Diagnostic, lab: Labels, lang: Lang) 
         remediation=meta.remediation.get(lang) if meta else "",
         severity_label=_label(lab.severity, meta.severity, lang) if meta else "",
         status_rank=STATUS_ORDER.index(result.status),
+        record=record,
+        value=value,
     )
 
 
@@ -194,7 +198,20 @@ def _answer_view(
         critical=item.critical,
         explanation=_explanation(item.explanation, lab, lang),
         blocking=item.question_id in blocking,
+        confirmed=_confirmed(item, lang),
+        evidence=(item.evidence or "") if item.source == "provider" else "",
     )
+
+
+def _confirmed(item: AnsweredItem, lang: Lang) -> str:
+    """« confirmé par <prestataire> le <date> » for an answer merged from the provider."""
+    if item.source != "provider":
+        return ""
+    who = item.confirmed_by or tr("le prestataire", "the provider", lang)
+    if item.confirmed_on is None:
+        return tr(f"confirmé par {who}", f"confirmed by {who}", lang)
+    when = format_date(item.confirmed_on, lang)
+    return tr(f"confirmé par {who} le {when}", f"confirmed by {who} on {when}", lang)
 
 
 def _finding_view(
@@ -446,6 +463,10 @@ def build_view(
         ],
         counts={s: sum(1 for c in diag.checks if c.status == s) for s in lab.status},
         status_labels={k: v.get(lang) for k, v in lab.status.items()},
+        level_line=level_sentence(diag, lang) if ov.capped_by else "",
+        cap_causes=[
+            (c.label.get(lang), cause_text(c, asks_provider(diag), lang)) for c in ov.capped_by
+        ],
     )
 
 

@@ -4,33 +4,25 @@ Same rows, same order and same texts as the PDF's action plan, plus empty « Éc
 « Responsable » and « État » columns to fill in. French: `;` separator (what a French spreadsheet
 expects); English: `,`. UTF-8 with a BOM so that spreadsheets detect the encoding.
 
-Cells are neutralised against formula injection: a free text (a comment, a DNS record, a
-municipality's explanation) starting with = + - @ or a control character is prefixed with an
-apostrophe, so a spreadsheet shows it as text and never evaluates it.
+Cells are neutralised against formula injection by the one CSV helper (cyberdiag/csvsafe.py): a
+free text (a comment, a DNS record, a municipality's explanation) starting with = + - @ or a
+control character is prefixed with an apostrophe, so a spreadsheet shows it as text and never
+evaluates it.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-
+from cyberdiag.csvsafe import csv_text, safe_cell
 from cyberdiag.i18n import Lang, tr
 from cyberdiag.models import Diagnostic
 from cyberdiag.report.build import build_view
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
-
-
-def safe_cell(value: str) -> str:
-    """A spreadsheet cell that can never be read as a formula."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
+__all__ = ["plan_csv", "safe_cell"]
 
 
 def plan_csv(diag: Diagnostic, lang: Lang = "fr") -> str:
     view = build_view(diag, lang)
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";" if lang == "fr" else ",", lineterminator="\r\n")
-    writer.writerow(
+    rows: list[list[str]] = [
         [
             "#",
             tr("Action", "Action", lang),
@@ -48,7 +40,7 @@ def plan_csv(diag: Diagnostic, lang: Lang = "fr") -> str:
             tr("Responsable", "Owner", lang),
             tr("État", "Status", lang),
         ]
-    )
+    ]
     for f in view.findings:
         expl = ""
         if f.explanation is not None:
@@ -73,5 +65,5 @@ def plan_csv(diag: Diagnostic, lang: Lang = "fr") -> str:
             "",
             "",
         ]
-        writer.writerow([safe_cell(c) for c in row])
-    return "\ufeff" + out.getvalue()
+        rows.append(row)
+    return csv_text(rows, delimiter=";" if lang == "fr" else ",")

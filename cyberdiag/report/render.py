@@ -29,4 +29,5 @@ def render_html(view: ReportView, *, inline_css: bool) -> str:
     """
     css = Markup(stylesheet_path().read_text(encoding="utf-8")) if inline_css else None
     template = environment("", view.lang).get_template(TEMPLATE)
-    return template.render(v=view, css=css)
+    # `screen`: the HTML version also carries the raw evidence of every check (the PDF does not).
+    return template.render(v=view, css=css, screen=inline_css)

@@ -1,6 +1,6 @@
 """The one Jinja environment of cyberdiag: templates from report_templates/ only, autoescaped.
 
-Used by the awareness report, the workshop documents and the territorial report. Undefined
+Used by the awareness report, the workshop, provider and territorial documents. Undefined
 names are errors (StrictUndefined). With a language, the environment's `finalize` applies that
 language's typography to every text printed with {{ }} (plain str only: our Markup — the radar
 SVG, the inlined CSS — is left alone, and autoescape still applies after it), and templates get
@@ -20,8 +20,8 @@ from cyberdiag.i18n import Lang
 from cyberdiag.report.frtypo import format_number, typo
 from cyberdiag.resources import data_dir
 
-# The template folders: report_templates/ itself (the awareness report) and two below it.
-Folder = Literal["", "workshop", "territory"]
+# The template folders: report_templates/ itself (the awareness report) and those below it.
+Folder = Literal["", "workshop", "territory", "provider"]
 
 
 def templates_dir() -> Path:

@@ -32,6 +32,10 @@ class AnswerView:
     explanation: ExplanationView | None
     # One of the items keeping the domain from its next level (marked in the table).
     blocking: bool = False
+    # « confirmé par <prestataire> le <date> » for an answer merged from the provider, and the
+    # evidence it gave ("" otherwise).
+    confirmed: str = ""
+    evidence: str = ""
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,9 @@ class CheckView:
     remediation: str
     severity_label: str
     status_rank: int
+    # The annex's key facts: what was looked at (record, URL) and what was found there.
+    record: str = ""
+    value: str = ""
 
 
 @dataclass(frozen=True)
@@ -174,6 +181,12 @@ class ReportView:
     contacts: list[ContactView]
     counts: dict[str, int] = field(default_factory=dict)
     status_labels: dict[str, str] = field(default_factory=dict)
+    # « Niveau 0 — Exposé : 2 mesures critiques manquent, 3 sont à confirmer… » ("" when no cap
+    # applies), and each cap as (label, cause).
+    level_line: str = ""
+    cap_causes: list[tuple[str, str]] = field(default_factory=list)
+    # « Résolveur du poste : 192.168.1.1 » — through which DNS server the checks were made.
+    resolver_note: str = ""
 
 
 # --------------------------------------------------------------------------------------------

@@ -15,7 +15,10 @@ No I/O here. The rules (also in the README, "Méthode de calcul"):
 - Overall score: weighted mean of the domain scores (domain weights). Overall level: the level of
   the overall score, at most one above the weakest domain, then capped by the critical items: a
   critical item missing, unknown or unanswered caps at `cap_if_missing` (check: fail), partly in
-  place at `cap_if_partial` (check: warn). The record names every cap.
+  place at `cap_if_partial` (check: warn). The record names every cap holding the level where it
+  is (also when the score alone already gives that level), each with its cause: "gap" (the
+  answer says missing or partial, or a check fails/warns) or "unknown" (« je ne sais pas », no
+  answer, or delegated to the provider without its confirmation) — see scoring/causes.py.
 - Findings: every applicable answer below the top of the scale, every "je ne sais pas", every
   delegated item (ask the provider for proof), every check in warn/fail. Priority = severity ×
   weight × deficit; critical items first, then priority, quick wins first among equals.
@@ -78,7 +81,11 @@ def score(
         domain_score(grid, d, items, results_by_id, domain_ok[d.id], target_level)
         for d in grid.domains
     ]
-    critical_caps = caps(grid, tier, items, results_by_id, scale)
+    # Answers the IT provider confirmed (`cyberdiag provider merge`): no longer "to confirm".
+    confirmed = frozenset(
+        qid for qid, a in answers.answers.items() if a.source == "provider"
+    )
+    critical_caps = caps(grid, tier, items, results_by_id, scale, confirmed)
     return Diagnostic(
         tool_version=tool_version,
         created_at=created_at,

@@ -23,6 +23,7 @@ from cyberdiag.models import (
     Question,
     Questionnaire,
 )
+from cyberdiag.scoring.causes import answer_cause
 
 STATUS_VALUE = {"pass": 100.0, "warn": 50.0, "fail": 0.0}
 
@@ -84,6 +85,10 @@ def answered_item(it: Item, answers: AnswerFile) -> AnsweredItem:
         score=it.score,
         comment=ans.comment if ans else None,
         explanation=ans.explanation if ans else None,
+        source=ans.source if ans else "self",
+        confirmed_by=ans.confirmed_by if ans else None,
+        confirmed_on=ans.confirmed_on if ans else None,
+        evidence=ans.evidence if ans else None,
     )
 
 
@@ -158,7 +163,9 @@ def overall(
     # A domain with nothing answered or tested (score None) does not hold the level back.
     weakest = min((ds.level for ds in scored), default=0)
     uncapped = min(by_threshold, weakest + 1)
-    binding = sorted((c for c in caps if c.level < uncapped), key=lambda c: (c.level, c.item))
+    # Every cap holding the level where it is, also one equal to the uncapped level (a score
+    # that alone gives 0 does not hide a missing critical measure).
+    binding = sorted((c for c in caps if c.level <= uncapped), key=lambda c: (c.level, c.item))
     level = min([uncapped, *(c.level for c in binding)])
     return OverallScore(
         score=overall_score,
@@ -209,9 +216,12 @@ def caps(
     items: list[Item],
     results: dict[str, list[CheckResult]],
     scale: int,
+    confirmed: frozenset[str] = frozenset(),
 ) -> list[Cap]:
     """The caps of the critical items not (fully) in place: missing → cap_if_missing, partly
-    in place (check: warn) → cap_if_partial."""
+    in place (check: warn) → cap_if_partial. Each with its cause (scoring.causes): "unknown"
+    for « je ne sais pas », no answer, or delegated without the provider's confirmation (the
+    question ids in `confirmed`), "gap" otherwise."""
     by_q = {it.question.id: it for it in items}
     caps: list[Cap] = []
     for c in grid.critical:
@@ -227,7 +237,17 @@ def caps(
                 lvl = c.cap_if_partial
             else:
                 continue
-            caps.append(Cap(item=c.id, label=c.label, level=lvl, source="question", ref=c.question))
+            cause = answer_cause(it.kind, confirmed=c.question in confirmed)
+            caps.append(
+                Cap(
+                    item=c.id,
+                    label=c.label,
+                    level=lvl,
+                    source="question",
+                    ref=c.question,
+                    cause=cause,
+                )
+            )
         elif c.check:
             statuses = {r.status for r in results.get(c.check, [])}
             if "fail" in statuses:

@@ -2,10 +2,13 @@
 
 `build_view(store, campaign, named=False)` returns a TerritoryView: distribution of levels,
 heatmap rows (municipalities × domains), medians per tier group, most frequent gaps, pooling
-proposals, the trend since the previous campaign and coverage. Anonymisation rules (code names,
-groups of at least MIN_GROUP) are applied here, so every renderer (HTML, PDF, export) gets a view
-that is already safe to show. The figures themselves come from medians, pooling, trend and
-checkstats.
+proposals, the trend since the previous campaign and coverage. Anonymisation rules (code names
+drawn per campaign, groups of at least MIN_GROUP, no gap, pooled service or domain column that
+concerns fewer than MIN_GROUP municipalities) are applied here, so every renderer (HTML, PDF,
+export) gets a view that is already safe to show; counts under MIN_GROUP are written « < 5 » by
+the renderers. Coverage is computed over the list of municipalities (roster) only: those that
+answered without being on it are counted on their own line. The figures themselves come from
+medians, pooling, trend and checkstats.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from cyberdiag.territory.anonymise import (
 from cyberdiag.territory.checkstats import CheckAgg, check_aggregates
 from cyberdiag.territory.medians import GroupStats, group_stats
 from cyberdiag.territory.pooling import Gap, Proposal, frequent_gaps, load_pooling, proposals
-from cyberdiag.territory.store import MuniRow, Store
+from cyberdiag.territory.store import MuniRow, RosterRow, Store
 from cyberdiag.territory.trend import Trend, trend
 
 
@@ -74,6 +77,8 @@ class TerritoryView:
     check_runs: int
     checks: list[CheckAgg]
     created_range: tuple[str, str] | None
+    # Municipalities that answered but are not on the roster (None: no roster loaded).
+    outside_roster: int | None = None
 
 
 def build_view(
@@ -95,8 +100,9 @@ def build_view(
         for g in groups:
             members = [m for m in rows if m.tier in g.tiers]
             by_group.append(group_stats(g.label, members, dom_ids, min_n))
-        codes = code_names((m.insee for m in rows), store.salt())
-        heat = _heatmap(rows, groups, dom_ids, codes, named)
+        codes = code_names((m.insee for m in rows), store.campaign_salt(campaign))
+        heat = _heatmap(rows, groups, _shown_domains(rows, dom_ids, min_n), codes, named)
+    coverage, outside = _coverage(rows, store.roster_rows(), groups, min_n)
     appl = sum(m.questions_applicable for m in rows)
     runs = store.check_run_count(campaign)
     dates = sorted(m.created_at for m in rows)
@@ -113,14 +119,15 @@ def build_view(
         by_group=by_group,
         overall=None if suppressed else group_stats("all", rows, dom_ids, min_n),
         heatmap=heat,
-        gaps=[] if suppressed else frequent_gaps(rows, cat),
-        proposals=[] if suppressed else proposals(rows, cat),
+        gaps=[] if suppressed else frequent_gaps(rows, cat, min_count=min_n),
+        proposals=[] if suppressed else proposals(rows, cat, min_count=min_n),
         trend=None if suppressed else trend(store, campaign, rows, groups, dom_ids, min_n),
-        coverage=_coverage(tiers, store.roster_tier_counts(), groups, min_n),
+        coverage=coverage,
         answered_ratio=(sum(m.questions_answered for m in rows) / appl) if appl else None,
         check_runs=runs,
         checks=[] if runs < min_n else check_aggregates(store, campaign),
         created_range=(dates[0][:10], dates[-1][:10]) if dates else None,
+        outside_roster=outside,
     )
 
 
@@ -148,18 +155,37 @@ def _heatmap(
     return heat
 
 
+def _shown_domains(rows: list[MuniRow], dom_ids: list[str], min_n: int) -> list[str]:
+    """The domains the heatmap shows: a domain scored for fewer than `min_n` municipalities
+    (a condition few meet, like connected equipment) would point at them: its column is left
+    blank in anonymised views."""
+    return [d for d in dom_ids if sum(1 for m in rows if d in m.scores) >= min_n]
+
+
 def _coverage(
-    tiers: Counter[int], roster: dict[int, int], groups: list[Group], min_n: int
-) -> list[CoverageRow]:
-    """Answered / known per group; groups are recomputed over the known municipalities too."""
-    if roster:
-        known_tiers = {t: max(tiers.get(t, 0), roster.get(t, 0)) for t in set(tiers) | set(roster)}
-        groups = tier_groups(known_tiers, min_n)
+    rows: list[MuniRow], roster: list[RosterRow], groups: list[Group], min_n: int
+) -> tuple[list[CoverageRow], int | None]:
+    """Answered / known per group, and how many answered from outside the roster.
+
+    With a roster, coverage is over the roster only: each listed municipality counts in its
+    roster tier (the list's population), groups are recomputed over the roster's tiers, and a
+    municipality that answered without being listed is only counted on its own line. Without
+    one, the imported diagnostics per group (known: None)."""
+    if not roster:
+        tiers = Counter(m.tier for m in rows)
+        return [
+            CoverageRow(g.label, None, sum(tiers.get(t, 0) for t in g.tiers)) for g in groups
+        ], None
+    tier_of = {r.insee: r.tier for r in roster}
+    known = Counter(r.tier for r in roster)
+    answered = Counter(tier_of[m.insee] for m in rows if m.insee in tier_of)
+    outside = sum(1 for m in rows if m.insee not in tier_of)
+    cover_groups = tier_groups(dict(known), min_n)
     return [
         CoverageRow(
             g.label,
-            sum(roster.get(t, 0) for t in g.tiers) if roster else None,
-            sum(tiers.get(t, 0) for t in g.tiers),
+            sum(known.get(t, 0) for t in g.tiers),
+            sum(answered.get(t, 0) for t in g.tiers),
         )
-        for g in groups
-    ]
+        for g in cover_groups
+    ], outside

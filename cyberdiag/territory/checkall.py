@@ -169,7 +169,7 @@ def run_check_all(
     _check_options(nameservers, concurrency, rate)
     entries = read_roster(roster_csv)
     checker = Checker(nameservers, rate, timeout, run_checks or check_runner.run_checks)
-    with open_store(store_path) as store:
+    with open_store(store_path, write=True) as store:
         todo, summary = _plan(store, entries, campaign, retry_not_tested)
         with progress(tr("Vérifications", "Checks"), summary.total) as step:
             if summary.skipped_done or summary.no_domain:

@@ -1,22 +1,28 @@
 """Export one row per municipality and domain, as CSV (LibreOffice/Excel friendly) or JSON.
 
+Each row also says what holds the municipality at its level (territory.causes: a known gap,
+answers to be confirmed, or the score alone) and how many of its caps each cause explains.
+
 CSV: UTF-8 with BOM (Excel then reads accents correctly), comma separated with a decimal point,
 or with `semicolon=True` semicolon separated with a decimal comma (French locales). Anonymised by
-default, like the report: code names and tier groups; `named=True` adds INSEE code, name and
-population.
+default, like the report: code names drawn for the campaign and tier groups, and nothing that
+would single out a municipality inside its group (no target level or gap, which follow the
+exact tier; no domain scored for fewer than MIN_GROUP municipalities); `named=True` adds INSEE
+code, name, population, tier, target level and gap. Every CSV cell goes through the one helper
+that neutralises formulas (cyberdiag/csvsafe.py).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections import Counter
 from typing import Any
 
+from cyberdiag.csvsafe import csv_text
 from cyberdiag.errors import UserError
 from cyberdiag.i18n import Lang
 from cyberdiag.territory.anonymise import MIN_GROUP, code_names, group_of, tier_groups
+from cyberdiag.territory.causes import cap_counts, held_by
 from cyberdiag.territory.store import Store
 
 _SCORE_FIELDS = [
@@ -29,8 +35,18 @@ _SCORE_FIELDS = [
     "gap",
     "overall_score",
     "overall_level",
+    # What holds the municipality at its level: "gap" (a known gap), "unknown" (answers to be
+    # confirmed) or "score" (no critical item); and its caps counted by cause.
+    "held_by",
+    "caps_gap",
+    "caps_unknown",
 ]
-FIELDS_ANON = ["campaign", "municipality", "group", *_SCORE_FIELDS]
+# target_level and gap follow the exact tier: in a merged group ("T2–T4") they would single out
+# its members of each tier. Named exports only.
+_TIER_FIELDS = ("target_level", "gap")
+FIELDS_ANON = [
+    "campaign", "municipality", "group", *(f for f in _SCORE_FIELDS if f not in _TIER_FIELDS)
+]  # fmt: skip
 FIELDS_NAMED = [
     "campaign",
     "insee",
@@ -59,8 +75,9 @@ def export_rows(
             "export would let them be recognised. Use --named (internal use).",
         )
     levels = {lv.id: lv.name.get(lang) for lv in store.campaign_levels(campaign)}
-    codes = code_names((d.insee for d in diags), store.salt())
+    codes = code_names((d.insee for d in diags), store.campaign_salt(campaign))
     groups = tier_groups(Counter(d.tier for d in diags), 1 if named else MIN_GROUP)
+    causes = {m.insee: (held_by(m), *cap_counts(m)) for m in store.campaign_rows(campaign)}
     out: list[dict[str, Any]] = []
     for s in store.domain_score_rows(campaign):
         m = s.municipality
@@ -80,12 +97,26 @@ def export_rows(
             overall_score=m.overall_score,
             overall_level=m.overall_level,
         )
+        row["held_by"], row["caps_gap"], row["caps_unknown"] = causes[m.insee]
         if named:
             row["created_at"] = m.created_at
         out.append(row)
-    if not named:  # rows must not follow the INSEE order (it would reveal who is who)
-        out.sort(key=lambda r: str(r["municipality"]))
+    if not named:
+        out = _anonymised(out)
     return out
+
+
+def _anonymised(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows safe to share: no tier-bound column, no domain scored for fewer than MIN_GROUP
+    municipalities, and not in INSEE order (it would reveal who is who)."""
+    per_domain = Counter(r["domain"] for r in rows)
+    kept = [
+        {k: v for k, v in r.items() if k not in _TIER_FIELDS}
+        for r in rows
+        if per_domain[r["domain"]] >= MIN_GROUP
+    ]
+    kept.sort(key=lambda r: str(r["municipality"]))  # stable: grid order within each
+    return kept
 
 
 def _cell(value: Any, decimal_comma: bool) -> str:
@@ -100,12 +131,8 @@ def _cell(value: Any, decimal_comma: bool) -> str:
 def to_csv(rows: list[dict[str, Any]], *, named: bool, semicolon: bool) -> str:
     """CSV text starting with a BOM (written as UTF-8 it opens cleanly in Excel)."""
     fields = FIELDS_NAMED if named else FIELDS_ANON
-    buf = io.StringIO()
-    w = csv.writer(buf, delimiter=";" if semicolon else ",", lineterminator="\r\n")
-    w.writerow(fields)
-    for r in rows:
-        w.writerow([_cell(r.get(f), semicolon) for f in fields])
-    return "\ufeff" + buf.getvalue()
+    table = [fields, *([_cell(r.get(f), semicolon) for f in fields] for r in rows)]
+    return csv_text(table, delimiter=";" if semicolon else ",")
 
 
 def to_json(rows: list[dict[str, Any]], *, campaign: str, named: bool) -> str:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cyberdiag.territory.anonymise import MIN_GROUP
+from cyberdiag.territory.causes import CauseCounts, cause_counts
 from cyberdiag.territory.store import MuniRow, Store
 
 
@@ -29,6 +30,8 @@ class GroupStats:
     overall_median: float | None
     domain_medians: dict[str, float | None]
     levels: dict[int, int]
+    # Level 0 and capped municipalities by what holds them (known gaps / to be confirmed).
+    causes: CauseCounts = field(default_factory=CauseCounts)
 
 
 def group_stats(label: str, rows: list[MuniRow], domains: list[str], min_n: int) -> GroupStats:
@@ -44,6 +47,7 @@ def group_stats(label: str, rows: list[MuniRow], domains: list[str], min_n: int)
         overall_median=median(overall) if len(overall) >= min_n else None,
         domain_medians=meds,
         levels=dict(Counter(m.overall_level for m in rows)),
+        causes=cause_counts(rows),
     )
 
 

@@ -2,18 +2,22 @@
 
 The catalogue is report_templates/territory/pooling.yaml. A proposal counts the municipalities a
 service concerns and estimates honestly how many would gain an overall level (see proposals()).
+A gap is named by its generic title (a check's title from the catalogue, never one municipality's
+finding title, which carries its domain: « HSTS (ville-exemple.fr) »).
 """
 
 from __future__ import annotations
 
 import fnmatch
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from cyberdiag.loading import read_model
 from cyberdiag.models import Model, Text
+from cyberdiag.report.catalogue import check_catalogue
 from cyberdiag.resources import data_dir
 from cyberdiag.territory.store import FindingRow, MuniRow
 
@@ -26,6 +30,9 @@ class PoolingService(Model):
     offer: Text
     refs: list[str] = []
     domains: list[str] = []
+    # Unscored questions (domain mutualisation) whose answer "oui" says the municipality
+    # already uses such a shared service: it is not proposed to it again.
+    already: list[str] = []
 
 
 class PoolingCatalogue(Model):
@@ -77,6 +84,22 @@ def _service_for(ref: str, domain: str | None, catalogue: PoolingCatalogue) -> s
     return None
 
 
+@cache
+def _check_titles() -> dict[str, Text]:
+    return {k: v.title for k, v in check_catalogue().items()}
+
+
+def generic_title(f: FindingRow) -> Text:
+    """The finding's title without anything of one municipality: a check's catalogue title
+    (its finding title names the target domain), or its id; a question's own title."""
+    title = _check_titles().get(f.ref)
+    if title is not None:
+        return title
+    if f.kind == "check":  # a check outside the catalogue: its id, never its target
+        return Text(fr=f.ref, en=f.ref)
+    return f.title
+
+
 @dataclass
 class Gap:
     """A frequent gap: how many municipalities have it, and the service answering it."""
@@ -106,6 +129,10 @@ class Proposal:
     refs: list[str]
     # The gaps the service answers, most frequent first: (ref, title, municipalities).
     items: list[tuple[str, Text, int]] = field(default_factory=list)
+    # From the pooling questions: municipalities that already use such a shared service (left
+    # out of the counts above), and those concerned that would join a group offer.
+    already: int = 0
+    interested: int = 0
 
 
 def _lift(m: MuniRow, service: str, cat: PoolingCatalogue) -> int:
@@ -114,14 +141,28 @@ def _lift(m: MuniRow, service: str, cat: PoolingCatalogue) -> int:
     return min([m.uncapped_level, *remaining])
 
 
-def proposals(rows: list[MuniRow], cat: PoolingCatalogue) -> list[Proposal]:
+def proposals(
+    rows: list[MuniRow],
+    cat: PoolingCatalogue,
+    min_count: int = 1,
+    already: Mapping[str, set[str]] | None = None,
+    interested: set[str] | None = None,
+) -> list[Proposal]:
     """Frequent gaps grouped by shared service, with an honest estimate of levels gained.
+
+    Anonymised views pass `min_count` (MIN_GROUP): a service or an item concerning fewer
+    municipalities is left out, so that no gap points at a few of them.
 
     A municipality counts once per service. "lifted": municipalities whose overall level would
     rise if the service put its items fully in place, i.e. every cap holding them at their level
     belongs to that service (other caps and the uncapped score still apply). Findings of kind
     "delegated" (the provider says it does it; proof requested) are not counted as gaps.
+
+    From the pooling questions (territory/mutual.py): `already` (service id -> municipalities
+    already using such a shared service) leaves them out of that service; `interested` (those
+    that would join a group offer) is counted among the municipalities concerned.
     """
+    already = already or {}
     concerned: dict[str, set[str]] = defaultdict(set)
     ref_munis: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     titles: dict[str, Text] = {}
@@ -130,14 +171,16 @@ def proposals(rows: list[MuniRow], cat: PoolingCatalogue) -> list[Proposal]:
             if f.kind == "delegated":
                 continue
             s = service_for(f.ref, f.domain, cat)
-            if s is None:
+            if s is None or m.insee in already.get(s, ()):
                 continue
             concerned[s].add(m.insee)
             ref_munis[s][f.ref].add(m.insee)
-            titles.setdefault(f.ref, f.title)
+            titles.setdefault(f.ref, generic_title(f))
     by_id = {s.id: s for s in cat.services}
     out: list[Proposal] = []
     for sid, munis in concerned.items():
+        if len(munis) < min_count:
+            continue
         refs = sorted(ref_munis[sid], key=lambda r: (-len(ref_munis[sid][r]), r))
         lifted = lifted0 = 0
         for m in rows:
@@ -161,15 +204,24 @@ def proposals(rows: list[MuniRow], cat: PoolingCatalogue) -> list[Proposal]:
                 lifted=lifted,
                 lifted_from_zero=lifted0,
                 refs=refs,
-                items=[(r, titles[r], len(ref_munis[sid][r])) for r in refs],
+                items=[
+                    (r, titles[r], len(ref_munis[sid][r]))
+                    for r in refs
+                    if len(ref_munis[sid][r]) >= min_count
+                ],
+                already=len(already.get(sid, ())),
+                interested=len(munis & (interested or set())),
             )
         )
     out.sort(key=lambda p: (-p.lifted, -p.count, p.service))
     return out
 
 
-def frequent_gaps(rows: list[MuniRow], cat: PoolingCatalogue, top: int = 12) -> list[Gap]:
-    """The `top` gaps found in the most municipalities (critical first among equals)."""
+def frequent_gaps(
+    rows: list[MuniRow], cat: PoolingCatalogue, top: int = 12, min_count: int = 1
+) -> list[Gap]:
+    """The `top` gaps found in the most municipalities (critical first among equals); those
+    found in fewer than `min_count` are left out (anonymised views)."""
     munis: dict[str, set[str]] = defaultdict(set)
     info: dict[str, FindingRow] = {}
     for m in rows:
@@ -179,11 +231,12 @@ def frequent_gaps(rows: list[MuniRow], cat: PoolingCatalogue, top: int = 12) -> 
             munis[f.ref].add(m.insee)
             info.setdefault(f.ref, f)
     n = max(1, len(rows))
-    refs = sorted(munis, key=lambda r: (-len(munis[r]), not info[r].critical, r))[:top]
+    kept = [r for r in munis if len(munis[r]) >= min_count]
+    refs = sorted(kept, key=lambda r: (-len(munis[r]), not info[r].critical, r))[:top]
     return [
         Gap(
             ref=r,
-            title=info[r].title,
+            title=generic_title(info[r]),
             domain=info[r].domain,
             critical=info[r].critical,
             count=len(munis[r]),

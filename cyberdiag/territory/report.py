@@ -2,11 +2,13 @@
 
 Templates and the stylesheet live in report_templates/territory/. The PDF goes through the
 report's html_to_pdf (URL fetcher refusing everything outside report_templates/); the HTML file
-embeds its stylesheet so it can be opened, edited and mailed on its own.
+embeds its stylesheet so it can be opened, edited and mailed on its own. In an anonymised report
+every count of municipalities from 1 to MIN_GROUP − 1 is written « < 5 » (count_text).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,25 +29,41 @@ def templates_dir() -> Path:
     return data_dir("report_templates") / "territory"
 
 
-def _plural(n: int, one: str, many: str) -> str:
+def plural(n: int, one: str, many: str) -> str:
     return one if n == 1 else many
 
 
-def proposal_sentence(p: Proposal, level0: str, lang: Lang) -> str:
-    """The pooling proposal in one sentence, with the honest estimate of levels gained."""
+def count_text(n: int, lang: Lang, *, named: bool, min_group: int) -> str:
+    """A count of municipalities as the report writes it: exact in a named report, and in an
+    anonymised one « < 5 » from 1 to min_group − 1 (0 and larger counts stay exact)."""
+    if named or n == 0 or n >= min_group:
+        return format_number(n, lang, 0)
+    return f"<\u00a0{min_group}"
+
+
+def proposal_sentence(
+    p: Proposal, level0: str, lang: Lang, k: Callable[[int], str] | None = None
+) -> str:
+    """The pooling proposal in one sentence, with the honest estimate of levels gained; `k`
+    writes the counts (count_text in an anonymised report)."""
+    k = k or str
+
+    def _plural(n: int, one: str, many: str) -> str:  # « < 5 communes »: plural when masked
+        return many if k(n).startswith("<") else plural(n, one, many)
+
     if lang == "en":
         head = (
-            f"“{p.top_title.en}”: a gap in {p.top_count} "
+            f"“{p.top_title.en}”: a gap in {k(p.top_count)} "
             f"{_plural(p.top_count, 'municipality', 'municipalities')}"
         )
         if p.count > p.top_count:
-            head += f" ({p.count} with at least one gap this service answers)"
+            head += f" ({k(p.count)} with at least one gap this service answers)"
         if p.lifted_from_zero:
-            tail = f"“{p.name.en}” would lift {p.lifted_from_zero} of them above “{level0}”"
+            tail = f"“{p.name.en}” would lift {k(p.lifted_from_zero)} of them above “{level0}”"
             if p.lifted > p.lifted_from_zero:
-                tail += f" ({p.lifted} would gain at least one overall level)"
+                tail += f" ({k(p.lifted)} would gain at least one overall level)"
         elif p.lifted:
-            tail = f"“{p.name.en}” would raise {p.lifted} of them by at least one overall level"
+            tail = f"“{p.name.en}” would raise {k(p.lifted)} of them by at least one overall level"
         else:
             tail = (
                 f"“{p.name.en}” alone would not change any overall level (other critical items "
@@ -53,19 +71,19 @@ def proposal_sentence(p: Proposal, level0: str, lang: Lang) -> str:
             )
         return f"{head}. {tail}."
     head = (
-        f"« {p.top_title.fr} » : écart dans {p.top_count} "
+        f"« {p.top_title.fr} » : écart dans {k(p.top_count)} "
         f"{_plural(p.top_count, 'commune', 'communes')}"
     )
     if p.count > p.top_count:
-        head += f" ({p.count} ont au moins un écart que ce service traiterait)"
+        head += f" ({k(p.count)} ont au moins un écart que ce service traiterait)"
     name = f"« {p.name.fr} »"
     if p.lifted_from_zero:
-        tail = f"{name} en ferait passer {p.lifted_from_zero} au-dessus de « {level0} »"
+        tail = f"{name} en ferait passer {k(p.lifted_from_zero)} au-dessus de « {level0} »"
         if p.lifted > p.lifted_from_zero:
-            tail += f" ({p.lifted} gagneraient au moins un niveau global)"
+            tail += f" ({k(p.lifted)} gagneraient au moins un niveau global)"
     elif p.lifted:
         tail = (
-            f"{name} ferait gagner au moins un niveau global à {p.lifted} "
+            f"{name} ferait gagner au moins un niveau global à {k(p.lifted)} "
             f"{_plural(p.lifted, 'commune', 'communes')}"
         )
     else:
@@ -94,6 +112,14 @@ def render_html(view: TerritoryView, lang: Lang, *, embed_css: bool) -> str:
     def level_name(i: int) -> str:
         return levels[i].name.get(lang) if i in levels else str(i)
 
+    def k(n: int) -> str:
+        return count_text(n, lang, named=view.named, min_group=view.min_group)
+
+    def nc(n: int) -> str:  # « 12 communes », « 1 commune » (named), « < 5 communes »
+        one, many = ("municipality", "municipalities") if lang == "en" else ("commune", "communes")
+        shown = k(n)
+        return f"{shown}\u00a0{many if shown.startswith('<') else plural(n, one, many)}"
+
     css = (templates_dir() / "territory.css").read_text(encoding="utf-8") if embed_css else ""
     ctx: dict[str, Any] = {
         "v": view,
@@ -104,7 +130,9 @@ def render_html(view: TerritoryView, lang: Lang, *, embed_css: bool) -> str:
         "pct": pct,
         "level_name": level_name,
         "level_ids": sorted(levels) or [0, 1, 2, 3, 4],
-        "proposal_sentence": lambda p: proposal_sentence(p, level0, lang),
+        "proposal_sentence": lambda p: proposal_sentence(p, level0, lang, k),
+        "k": k,
+        "nc": nc,
         "css": Markup(css),  # our own stylesheet file, never user data
     }
     return environment("territory").get_template("report.html.j2").render(ctx)

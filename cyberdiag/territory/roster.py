@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cyberdiag.errors import UserError, ValidationFailed
+from cyberdiag.fileio import read_limited
 from cyberdiag.models import TierRules
 from cyberdiag.territory.store import RosterRow, Store
 
+MAX_ROSTER_BYTES = 20_000_000  # France has ~35,000 communes: a full list is about 3 MB
 _INSEE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
 _HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
 _ALIASES = {
@@ -56,11 +58,7 @@ def tier_for(population: int, rules: TierRules | None = None) -> int:
 def read_roster(path: Path) -> list[RosterEntry]:
     """Read municipalities.csv; every mistake is reported with its line, all at once."""
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        raise UserError(
-            f"Impossible de lire {path} ({exc.strerror}).", f"Cannot read {path} ({exc.strerror})."
-        ) from None
+        text = read_limited(path, MAX_ROSTER_BYTES).decode("utf-8-sig")
     except UnicodeDecodeError:
         raise UserError(
             f"{path} n'est pas en UTF-8 : l'enregistrer en « CSV UTF-8 » depuis le tableur.",
@@ -69,7 +67,13 @@ def read_roster(path: Path) -> list[RosterEntry]:
     first = text.splitlines()[0] if text.strip() else ""
     delim = max(",;\t", key=first.count) if first else ","
     reader = csv.reader(io.StringIO(text), delimiter=delim)
-    rows = list(reader)
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        raise UserError(
+            f"{path}:{reader.line_num} : CSV illisible ({exc}).",
+            f"{path}:{reader.line_num}: unreadable CSV ({exc}).",
+        ) from None
     if not rows:
         raise UserError(f"{path} est vide.", f"{path} is empty.")
     header = [h.strip().lower() for h in rows[0]]

@@ -37,6 +37,8 @@ class Status:
     missing: list[tuple[str, str, int]] = field(default_factory=list)  # roster, not answered
     coverage: dict[int, tuple[int | None, int]] = field(default_factory=dict)  # known, imported
     roster_size: int = 0
+    # Answered but not on the roster (when one is loaded): counted apart, not in coverage.
+    outside: list[tuple[str, str, int]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """The status as JSON-ready data (`territory status --json`)."""
@@ -45,6 +47,7 @@ class Status:
             f"T{t}": {"known": k, "imported": i} for t, (k, i) in sorted(self.coverage.items())
         }
         d["missing"] = [{"insee": a, "name": b, "tier": c} for a, b, c in self.missing]
+        d["outside"] = [{"insee": a, "name": b, "tier": c} for a, b, c in self.outside]
         return d
 
 
@@ -72,8 +75,15 @@ def build_status(store: Store, campaign: str | None) -> Status:
     ]
     done = {a.insee for a in st.answered}
     st.missing = [(e.insee, e.name, e.tier) for e in roster if e.insee not in done]
-    tiers = sorted({a.tier for a in st.answered} | {e.tier for e in roster})
-    for t in tiers:
-        known = sum(1 for e in roster if e.tier == t) if roster else None
-        st.coverage[t] = (known, sum(1 for a in st.answered if a.tier == t))
+    if not roster:
+        for t in sorted({a.tier for a in st.answered}):
+            st.coverage[t] = (None, sum(1 for a in st.answered if a.tier == t))
+        return st
+    # Coverage over the roster only, each municipality in its roster tier (the list's
+    # population); those that answered without being listed are counted apart.
+    tier_of = {e.insee: e.tier for e in roster}
+    st.outside = [(a.insee, a.name, a.tier) for a in st.answered if a.insee not in tier_of]
+    for t in sorted(set(tier_of.values())):
+        known = sum(1 for e in roster if e.tier == t)
+        st.coverage[t] = (known, sum(1 for a in st.answered if tier_of.get(a.insee) == t))
     return st

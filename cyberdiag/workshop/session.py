@@ -6,6 +6,12 @@ as it is given; running again resumes). One answers file per participant in the 
 `<questionnaire>-<participant>.yaml`, where the participant is the name given with
 --participant (reduced to letters, digits and hyphens) or an anonymous id (`p-3fa2c1`) printed
 so that the participant can resume.
+
+Two participants never share a file: names are compared without case or accents ("Élodie" and
+"elodie" are one name); when the name's file exists, the participant is asked whether it is
+theirs (resume) or someone else's (a file of their own, "elodie-2"); a file in use by a running
+session is never theirs. The file's header says what it is: a personal workshop file, not the
+municipality's diagnostic.
 """
 
 from __future__ import annotations
@@ -14,13 +20,14 @@ import re
 import secrets
 import shlex
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from cyberdiag.answering import AnswerSession
 from cyberdiag.errors import UserError, ValidationFailed
-from cyberdiag.fileio import ensure_folder
+from cyberdiag.fileio import ensure_folder, is_locked
 from cyberdiag.i18n import Lang, current
 from cyberdiag.loading import (
     load_answers,
@@ -34,6 +41,15 @@ from cyberdiag.resources import data_dir
 
 DEFAULT_QUESTIONNAIRE = "atelier"
 _SLUG_BAD = re.compile(r"[^a-z0-9]+")
+PERSONAL_HEADER = (
+    "# Atelier de sensibilisation cyberdiag : fichier PERSONNEL d'un participant (ses réponses\n"
+    "# et ses réflexes). Ce n'est pas le diagnostic de la commune et il ne décrit pas ses\n"
+    "# faiblesses ; la synthèse du groupe est anonyme.\n"
+    "# cyberdiag awareness workshop: one participant's PERSONAL file (their answers and habits).\n"
+    "# Not the municipality's diagnostic; the group summary is anonymous.\n"
+)
+Claim = Callable[[str, AnswerFile], bool]
+"""Asked when the participant's file exists: (the file's id, its answers) → is it theirs?"""
 
 
 # --------------------------------------------------------------------------------------------
@@ -97,8 +113,7 @@ def participant_id(name: str | None) -> str:
     """The participant's id in file names: a slug of the name, or a fresh anonymous id."""
     if name is None:
         return "p-" + secrets.token_hex(3)
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    slug = _SLUG_BAD.sub("-", ascii_name.lower()).strip("-")[:40].strip("-")
+    slug = _slug(name)
     if not slug:
         raise UserError(
             f"Nom de participant inutilisable « {name[:40]} » : employer des lettres ou des "
@@ -107,6 +122,12 @@ def participant_id(name: str | None) -> str:
             "stay anonymous).",
         )
     return slug
+
+
+def _slug(name: str) -> str:
+    """Letters and digits of the name, lower case, accents dropped, hyphens between."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    return _SLUG_BAD.sub("-", ascii_name.lower()).strip("-")[:40].strip("-")
 
 
 def answers_path(out_dir: Path, questionnaire: Questionnaire, pid: str) -> Path:
@@ -120,8 +141,10 @@ def sheet_path(out_dir: Path, pid: str, fmt: str = "pdf") -> Path:
 
 
 def resume_command(participant: str | None, pid: str, path: Path) -> str:
-    """The command that resumes a participant's session."""
-    again = f"cyberdiag workshop --participant {shlex.quote(participant or pid)}"
+    """The command that resumes a participant's session (with the file's id when the name was
+    given a suffix: "marie-2")."""
+    shown = participant if participant is not None and _slug(participant) == pid else pid
+    again = f"cyberdiag workshop --participant {shlex.quote(shown)}"
     if str(path.parent) != "atelier":
         again += f" --out {shlex.quote(str(path.parent))}"
     return again
@@ -176,20 +199,40 @@ def open_answers(path: Path, questionnaire: Questionnaire, lang: Lang) -> Answer
 
 
 def open_session(
-    out_dir: Path, participant: str | None, questionnaire_name: str, lang: Lang, *, review: bool
+    out_dir: Path,
+    participant: str | None,
+    questionnaire_name: str,
+    lang: Lang,
+    *,
+    review: bool,
+    is_theirs: Claim | None = None,
 ) -> tuple[str, AnswerSession]:
     """A participant's id and session (every question of the workshop questionnaire, resuming
-    the participant's file in `out_dir`, created if needed)."""
+    the participant's file in `out_dir`, created if needed). When the name's file exists,
+    `is_theirs` decides (--review: theirs); a file in use by a running session, or declined,
+    is someone else's: the participant gets the next free id ("marie-2")."""
     questionnaire, domain_names = load_workshop_questionnaire(questionnaire_name)
     pid = participant_id(participant)
     ensure_folder(out_dir)
-    path = answers_path(out_dir, questionnaire, pid)
+    base, n = pid, 1
+    while True:
+        path = answers_path(out_dir, questionnaire, pid)
+        if not path.exists() and not is_locked(path):
+            answers = open_answers(path, questionnaire, lang)
+            break
+        if participant is not None and not is_locked(path):
+            answers = open_answers(path, questionnaire, lang)
+            if review or is_theirs is None or is_theirs(pid, answers):
+                break
+        n += 1
+        pid = participant_id(None) if participant is None else f"{base}-{n}"
     session = AnswerSession(
         questionnaire=questionnaire,
         questions=list(questionnaire.questions),
-        answers=open_answers(path, questionnaire, lang),
+        answers=answers,
         path=path,
         review=review,
         domain_names=domain_names,
+        header=PERSONAL_HEADER,
     )
     return pid, session

@@ -36,6 +36,10 @@ EXPECTED: dict[str, tuple[str, str, str, str, str]] = {
     "non-mail.test":          (P, P, P, W, P),
     "smtp-muet.test":         (W, P, P, W, P),   # second NS silent (lame)
     "sans-mx.test":           (P, P, P, W, P),   # signed island: no DS at the parent
+    "v6-casse.test":          (P, P, P, W, P),
+    "v6-seul.test":           (P, P, P, W, P),
+    "apex-http.test":         (P, P, P, W, P),
+    "regles-rfc.test":        (P, P, P, W, W),
 }
 
 

@@ -124,14 +124,16 @@ def test_stop_then_resume_with_the_same_participant(tmp_path: Path) -> None:
     assert f"Pour reprendre : cyberdiag workshop --participant Jo --out {out}" in squash(res.output)
     # A sheet is already written from the three answers.
     assert (out / "fiche-jo.pdf").exists()
-    res = run(["workshop", "-p", "Jo", "--out", str(out)], "1\n" * (len(qs) - 3))
+    # The file of "Jo" exists: the participant says it is theirs ("o") and resumes.
+    res = run(["workshop", "-p", "Jo", "--out", str(out)], "o\n" + "1\n" * (len(qs) - 3))
     assert res.exit_code == 0, res.output
+    assert "Un fichier d'atelier existe déjà pour « Jo » (3 réponse(s)" in squash(res.output)
     assert "Reprise : 3 réponse(s) déjà enregistrée(s)" in res.output
     assert f"question 4 sur {len(qs)}" in res.output
     assert f"question 1 sur {len(qs)}" not in res.output
     assert len(yaml.safe_load(path.read_text())["answers"]) == len(qs)
     # Once complete: --review to change an answer (Enter keeps the others).
-    res = run(["workshop", "-p", "Jo", "--out", str(out)], "")
+    res = run(["workshop", "-p", "Jo", "--out", str(out)], "o\n")
     assert "Utilisez --review pour les modifier" in res.output
     res = run(["workshop", "-p", "Jo", "--out", str(out), "--review"], "3\n" + "\n" * len(qs))
     assert res.exit_code == 0, res.output

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from report_fixtures import complete, sparse
 
@@ -71,3 +71,91 @@ def test_domain_marks_blocking_items_and_hides_profile_not_applicable() -> None:
     assert gov.blocking_elsewhere == ["dns.nowhere"]  # unknown id: shown by its id
     html = render_html(view, inline_css=False)
     assert "1 question(s) sans objet pour ce profil" in html
+
+
+def _mini(**opts: str):  # type: ignore[no-untyped-def]
+    """Scored on the mini grid (tests/core_fixtures.py) plus a critical MFA (b.mfa)."""
+    import copy
+
+    from core_fixtures import CATALOGUE, GRID, NOW, T, answers, profile, questionnaire
+
+    from cyberdiag.models import Grid
+    from cyberdiag.scoring import score
+
+    grid = copy.deepcopy(GRID)
+    grid["critical"].append({"id": "crit-mfa", "label": T("pas de MFA"), "question": "b.mfa"})
+    return score(
+        grid=Grid.model_validate(grid),
+        questionnaire=questionnaire(),
+        profile=profile(it_provider="Info Nord"),
+        answers=answers(**opts),
+        checks=[],
+        catalogue=CATALOGUE,
+        tool_version="t",
+        created_at=NOW,
+    )
+
+
+def test_first_page_names_each_cap_with_its_cause_when_the_score_alone_gives_0() -> None:
+    # The backup « non » (a known gap), the MFA « je ne sais pas » (to confirm): a = 25, b = 0,
+    # overall 16.7, so the score alone gives 0, and both caps at 0 hold it there.
+    diag = _mini(a_backup="non", a_doc="oui", b_mfa="nsp")
+    assert diag.overall.uncapped_level == 0
+    view = build_view(diag, "fr")
+    assert view.level_line == (
+        "Niveau 0 — niveau 0 (fr) : 1 mesure critique manque, 1 est à confirmer auprès du "
+        "prestataire"
+    )
+    assert view.cap_causes == [
+        ("pas de sauvegarde (fr)", "écart constaté"),
+        ("pas de MFA (fr)", "à confirmer auprès du prestataire"),
+    ]
+    html = render_html(view, inline_css=False).replace(NBSP, " ").replace("\u202f", " ")
+    assert (
+        '<p class="lead"><strong>Niveau 0 — niveau 0 (fr) : 1 mesure critique manque, 1 est à '
+        "confirmer auprès du prestataire</strong>." in html
+    )
+    assert (
+        "Plafonné par :</strong> pas de sauvegarde (fr) (écart constaté) ; pas de MFA (fr) "
+        "(à confirmer auprès du prestataire)." in html
+    )
+    en = render_html(build_view(diag, "en"), inline_css=False)
+    assert (
+        "Level 0 — niveau 0 (en): 1 critical measure missing, 1 to be confirmed with the "
+        "provider</strong>." in en
+    )
+    assert (
+        "Capped by:</strong> pas de sauvegarde (en) (known gap); pas de MFA (en) (to be "
+        "confirmed with the provider)." in en
+    )
+
+
+def test_no_cap_no_level_line() -> None:
+    view = build_view(_mini(a_backup="oui", a_doc="oui", b_mfa="oui"), "fr")
+    assert view.caps == [] and view.level_line == "" and view.cap_causes == []
+    assert "Plafonné par" not in render_html(view, inline_css=False)
+
+
+def test_an_answer_confirmed_by_the_provider_says_who_and_when() -> None:
+    diag = complete()
+    first = next(a for a in diag.answers if a.applicable and a.option)
+    confirmed = first.model_copy(
+        update={
+            "source": "provider",
+            "confirmed_by": "InfoPresta",
+            "confirmed_on": date(2026, 3, 1),
+            "evidence": "export de la console",
+        }
+    )
+    answers = [confirmed if a is first else a for a in diag.answers]
+    diag = diag.model_copy(update={"answers": answers})
+    for lang, line in (
+        ("fr", f"confirmé par InfoPresta le 1er{NBSP}mars 2026"),
+        ("en", "confirmed by InfoPresta on 1 March 2026"),
+    ):
+        view = build_view(diag, lang)  # type: ignore[arg-type]
+        shown = [a for d in view.domains for a in d.answers]
+        mine = next(a for a in shown if a.question_id == first.question_id)
+        assert (mine.confirmed, mine.evidence) == (line, "export de la console")
+        assert all(a.confirmed == "" for a in shown if a is not mine)
+        assert line in render_html(view, inline_css=False)

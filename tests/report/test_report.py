@@ -129,10 +129,11 @@ def test_complete_french(render: Callable[[str, str], Rendered]) -> None:
         r"\s+", " ", r.pages[plan]
     )
     assert "Risque accepté Passage en quarantaine après la migration." in r.flat
-    # Domain pages: answers with comments and checks with key evidence.
+    # Domain pages: answers with comments; the annex: each point to fix with the record found.
     assert "Vu avec le DGS en réunion." in r.flat
     assert "Pour atteindre le niveau suivant :" in r.flat
-    assert "v=DMARC1; p=none; rua=mailto:d@x.example" in r.flat
+    assert "v=DMARC1; p=none;" in r.flat and "rua=mailto:d@x.example" in r.flat
+    assert "Ce qui ne va pas" in r.flat and "DS / DNSKEY" in r.flat
     # Annex and contacts.
     assert "2 × Non conforme" in r.flat and "1 × Non testé" in r.flat
     assert "délai dépassé (réseau)" in r.flat
@@ -188,9 +189,9 @@ def test_extreme_hostile_content_printed_as_text(
     assert '<iframesrc="file:///etc/passwd"></iframe>' in nospace
     assert "{{7*7}}" in nospace
     assert "<b>nongras</b>" in nospace
-    # Huge evidence is cut with a visible marker; 500-character comments are printed whole.
-    assert ("caractères de plus]" if lang == "fr" else "more characters]") in r.flat
-    assert "A" * 30000 not in nospace
+    # Raw evidence is not in the PDF (the HTML version and checks.json hold it); 500-character
+    # comments are printed whole.
+    assert "A" * 300 not in nospace
     assert "Commentaire très long" in r.flat
     # Every check failed: the annex counts them.
     assert ("24 × Non conforme" if lang == "fr" else "24 × Fail") in r.flat
@@ -234,3 +235,58 @@ def test_real_scoring_of_the_example(tmp_path: Path) -> None:
     html = tmp_path / "r.html"
     write_report(diag, html, fmt="html", lang="fr")
     assert 'class="target"' in html.read_text(encoding="utf-8")
+
+
+def test_first_page_says_what_caps_the_level_and_why(tmp_path: Path) -> None:
+    """Mini grid (tests/core_fixtures.py) plus a critical MFA: the backup « non » (a known gap)
+    and the MFA « je ne sais pas » (to confirm). a = 25, b = 0, overall 16.7: the score alone
+    gives 0, and the first page still says what caps the level, each cap with its cause."""
+    import copy
+
+    from core_fixtures import CATALOGUE, GRID, NOW, T, answers, profile, questionnaire
+
+    from cyberdiag.models import Grid
+    from cyberdiag.scoring import score
+
+    grid = copy.deepcopy(GRID)
+    grid["critical"].append({"id": "crit-mfa", "label": T("pas de MFA"), "question": "b.mfa"})
+    diag = score(
+        grid=Grid.model_validate(grid),
+        questionnaire=questionnaire(),
+        profile=profile(it_provider="Info Nord"),
+        answers=answers(a_backup="non", a_doc="oui", b_mfa="nsp"),
+        checks=[],
+        catalogue=CATALOGUE,
+        tool_version="t",
+        created_at=NOW,
+    )
+    for lang, line, capped in [
+        (
+            "fr",
+            "Niveau 0 — niveau 0 (fr) : 1 mesure critique manque, 1 est à confirmer auprès du "
+            "prestataire.",
+            "Plafonné par : pas de sauvegarde (fr) (écart constaté) ; pas de MFA (fr) (à "
+            "confirmer auprès du prestataire).",
+        ),
+        (
+            "en",
+            "Level 0 — niveau 0 (en): 1 critical measure missing, 1 to be confirmed with the "
+            "provider.",
+            "Capped by: pas de sauvegarde (en) (known gap); pas de MFA (en) (to be confirmed "
+            "with the provider).",
+        ),
+    ]:
+        out = tmp_path / f"rapport-{lang}.pdf"
+        write_report(diag, out, fmt="pdf", lang=lang)  # type: ignore[arg-type]
+        summary = re.sub(r"\s+", " ", Rendered(out).pages[1])
+        assert line in summary and capped in summary
+
+
+def test_raw_evidence_only_in_the_html_version(tmp_path: Path) -> None:
+    """The PDF's annex gives the key facts; the HTML version adds each check's raw evidence,
+    cut with a visible marker when huge."""
+    html_out = tmp_path / "rapport.html"
+    write_report(extreme(), html_out, fmt="html", lang="fr")
+    html = unescape(html_out.read_text(encoding="utf-8"))
+    assert "<details>" in html and "Éléments bruts" in html
+    assert "caractères de plus]" in html and "A" * 2000 in html and "A" * 30000 not in html

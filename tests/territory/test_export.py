@@ -80,3 +80,34 @@ def test_export_json(tmp_path: Path, diag_dir: Path, capsys: pytest.CaptureFixtu
     assert data["anonymised"] is True and data["campaign"] == "2026"
     assert {"municipality", "group", "domain", "score", "level"} <= set(data["rows"][0])
     assert main(["territory", "export", "--store", str(store), "--format", "xls"]) == 1
+
+
+@pytest.mark.parametrize("named", [True, False])
+def test_export_says_what_holds_each_municipality(tmp_path: Path, named: bool) -> None:
+    """Hand-chosen caps (territory_fixtures.CAUSE_TABLE): each row says whether a known gap,
+    answers to confirm or the score alone hold the municipality, with its caps by cause."""
+    from territory_fixtures import CAUSE_HELD, CAUSE_TABLE, write_cause_sample
+
+    munis = write_cause_sample(tmp_path / "in")
+    store = tmp_path / "t.sqlite"
+    with open_store(store) as s:
+        import_files(s, [tmp_path / "in"], "2026")
+    out = tmp_path / "e.csv"
+    args = ["territory", "export", "--store", str(store), "-o", str(out)]
+    assert main(args + (["--named"] if named else [])) == 0
+    rows = list(csv.DictReader(io.StringIO(out.read_bytes().decode("utf-8-sig"))))
+    assert {"held_by", "caps_gap", "caps_unknown"} <= set(rows[0])
+    per_muni = {r["municipality"]: (r["held_by"], r["caps_gap"], r["caps_unknown"]) for r in rows}
+    assert len(per_muni) == 10
+    expected = [
+        (held, str(sum(c == "gap" for _, c in caps)), str(sum(c == "unknown" for _, c in caps)))
+        for held, (_, caps) in zip(CAUSE_HELD, CAUSE_TABLE, strict=True)
+    ]
+    if named:
+        assert [per_muni[m.name] for m in munis] == expected
+    else:  # code names: the same values, in another order, and no name
+        assert sorted(per_muni.values()) == sorted(expected)
+        assert all(k.startswith("C-") for k in per_muni)
+    # counted apart, as the report does: level 0 known gap 2, to confirm 3, score alone 1
+    level0 = {r["municipality"]: r["held_by"] for r in rows if r["overall_level"] == "0"}
+    assert sorted(level0.values()) == ["gap", "gap", "score", "unknown", "unknown", "unknown"]

@@ -150,11 +150,125 @@ def test_import_of_nothing_creates_no_campaign(tmp_path: Path, diag_dir: Path) -
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "x.json").write_text("{}")
+    (bad / "y.json").write_text("{")
     with open_store(tmp_path / "t.sqlite") as s:
         with pytest.raises(UserError, match="Aucun fichier"):
             import_files(s, [tmp_path / "empty"], "2027")
         rep = import_files(s, [bad], "2027")
-        assert len(rep.refused) == 1 and rep.imported == []
+        # x.json is JSON but no diagnostic (skipped with a note); y.json is broken (refused)
+        assert len(rep.skipped) == 1 and len(rep.refused) == 1 and rep.imported == []
         assert s.campaigns() == []
         import_files(s, [diag_dir], "2026")
         assert s.campaigns() == ["2026"]
+
+
+# ---- what a real territory sends: run folders, workshops, other versions, BOMs, typos --------
+
+
+def _import(tmp_path: Path, *paths: Path, lang: str = "fr") -> tuple[int, str, str]:
+    import subprocess
+
+    from hostile_fixtures import cli, env
+
+    proc = subprocess.run(
+        cli("territory", "import", *map(str, paths), "-c", "2026", "--store",
+            str(tmp_path / "t.sqlite"), "--lang", lang),
+        capture_output=True, text=True, env=env(), timeout=120,
+    )  # fmt: skip
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def test_a_run_folder_imports_its_diagnostic_and_skips_the_rest(
+    tmp_path: Path, munis: list[Muni]
+) -> None:
+    """The folder of `cyberdiag run` holds checks.json and scan.json beside diagnostic.json:
+    they are skipped with a note, not refused."""
+    from cyberdiag.models import CheckRun
+
+    run = tmp_path / "mairie" / "cyberdiag-run"
+    run.mkdir(parents=True)
+    diag = make_diagnostic(munis[0], random.Random(3))
+    (run / "diagnostic.json").write_text(diag.model_dump_json(), encoding="utf-8")
+    checks = CheckRun(tool_version="0.1.0", started_at=datetime(2026, 3, 1, tzinfo=UTC), results=[])
+    (run / "checks.json").write_text(checks.model_dump_json(), encoding="utf-8")
+    (run / "scan.json").write_text(checks.model_copy(update={"kind": "scan"}).model_dump_json())
+    code, out, err = _import(tmp_path, tmp_path / "mairie")
+    assert code == 0, err
+    assert "1 diagnostic(s) importé(s)" in out
+    assert f"Ignoré : {run / 'checks.json'} (ce n'est pas un diagnostic" in out
+    assert f"Ignoré : {run / 'scan.json'}" in out
+    assert err == ""
+
+
+def test_a_workshop_diagnostic_is_refused(tmp_path: Path) -> None:
+    """Scored from a workshop's answers it reads 100/100: it never enters the campaign."""
+    import subprocess
+
+    from hostile_fixtures import cli, env
+
+    (tmp_path / "m.yaml").write_text(
+        'name: Ville\ninsee: "59350"\npopulation: 2500\nagents: 30\n', encoding="utf-8"
+    )
+    (tmp_path / "a.yaml").write_text(
+        "questionnaire: atelier\nanswers:\n  atelier.passwords_unique: {option: oui}\n",
+        encoding="utf-8",
+    )
+    subprocess.run(cli("score", "-p", "m.yaml", "-a", "a.yaml", "-o", "d.json"), cwd=tmp_path,
+                   env=env(), check=True, capture_output=True, timeout=120)  # fmt: skip
+    code, out, err = _import(tmp_path, tmp_path / "d.json")
+    assert code == 1
+    assert f"Refusé : {tmp_path / 'd.json'} : diagnostic d'un atelier de sensibilisation" in err
+    assert "0 diagnostic(s) importé(s)" in out
+
+
+def test_another_questionnaire_version_is_kept_apart(
+    tmp_path: Path, diag_dir: Path, munis: list[Muni]
+) -> None:
+    assert _import(tmp_path, diag_dir)[0] == 0
+    data = json.loads(make_diagnostic(munis[0], random.Random(9)).model_dump_json())
+    data["questionnaire"]["version"] = "2019.1"
+    odd = tmp_path / "odd.json"
+    odd.write_text(json.dumps(data), encoding="utf-8")
+    code, _, err = _import(tmp_path, odd)
+    assert code == 1
+    assert "2019.1" in err and "pas mélangé" in err and "--campaign" in err
+    assert len(err.strip().splitlines()) == 2  # the file's line, then the summary line
+
+
+def test_a_bom_is_accepted_and_a_tier_contradicting_the_population_refused(
+    tmp_path: Path, munis: list[Muni]
+) -> None:
+    rng = random.Random(5)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    bom = folder / "bom.json"
+    bom.write_bytes(b"\xef\xbb\xbf" + make_diagnostic(munis[1], rng).model_dump_json().encode())
+    big = next(m for m in munis if m.population > 30_000)
+    data = json.loads(make_diagnostic(big, rng).model_dump_json())
+    data["tier"] = 1  # "strate 1" for a city of tens of thousands
+    lie = folder / "lie.json"
+    lie.write_text(json.dumps(data), encoding="utf-8")
+    code, out, err = _import(tmp_path, folder)
+    assert code == 1
+    assert "1 diagnostic(s) importé(s)" in out
+    pop = f"{big.population:,}".replace(",", "\u202f")
+    assert f"strate 1 incohérente avec la population ({pop} habitants → strate 4)" in err
+    assert "bom.json" not in err
+
+
+def test_kept_the_newer_names_both_with_their_offsets(tmp_path: Path, munis: list[Muni]) -> None:
+    from datetime import timedelta, timezone
+
+    paris = timezone(timedelta(hours=2))
+    rng = random.Random(6)
+    older = make_diagnostic(munis[2], rng, created_at=datetime(2026, 4, 1, 23, 30, tzinfo=UTC))
+    newer = make_diagnostic(munis[2], rng, created_at=datetime(2026, 4, 2, 8, 0, tzinfo=paris))
+    (tmp_path / "older.json").write_text(older.model_dump_json(), encoding="utf-8")
+    (tmp_path / "newer.json").write_text(newer.model_dump_json(), encoding="utf-8")
+    code, out, _ = _import(tmp_path, tmp_path / "newer.json", tmp_path / "older.json")
+    assert code == 0
+    assert (
+        f"{munis[2].name} (INSEE {munis[2].insee}) : deux diagnostics dans la campagne 2026 ; "
+        f"conservé le plus récent : {tmp_path / 'newer.json'} (du 2026-04-02 08:00:00+02:00) ; "
+        f"écarté : {tmp_path / 'older.json'} (du 2026-04-01 23:30:00+00:00)."
+    ) in " ".join(out.split())

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import stat
 import subprocess
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -93,3 +95,45 @@ def test_report_english_and_bad_extension(
     assert main(["territory", "report", "--store", str(store), "-o", str(tmp_path / "r.docx")]) == 1
     assert ".docx" in capsys.readouterr().err
     assert main(["territory", "report", "--store", str(store), "-c", "1999", "-o", str(out)]) == 1
+
+
+def test_report_counts_known_gaps_and_answers_to_confirm_apart(tmp_path: Path) -> None:
+    """Hand-chosen caps (territory_fixtures.CAUSE_TABLE, one group T2 of 10): at level 0, 2
+    known gaps, 3 to confirm, 1 by the score alone; capped at any level, 3 and 4. Named, the
+    counts are exact; anonymised, a count under MIN_GROUP is written « < 5 » (count_text)."""
+    from territory_fixtures import write_cause_sample
+
+    from cyberdiag.territory.report import count_text
+
+    munis = write_cause_sample(tmp_path / "in")
+    store = tmp_path / "t.sqlite"
+    with open_store(store) as s:
+        import_files(s, [tmp_path / "in"], "2026")
+    for named, lang in [(False, "fr"), (True, "fr"), (True, "en")]:
+
+        def k(n: int) -> str:
+            text = count_text(n, lang, named=named, min_group=MIN_GROUP)  # noqa: B023
+            return text.replace("\u00a0", "")  # « <5 »: pdftotext drops that space
+
+        texts = []
+        for suffix in ("pdf", "html"):
+            out = tmp_path / f"r-{named}-{lang}.{suffix}"
+            args = ["territory", "report", "--store", str(store), "-o", str(out), "--lang", lang]
+            assert main(args + (["--named"] if named else [])) == 0
+            raw = _pdftext(out) if suffix == "pdf" else re.sub(r"<[^>]+>", " ", out.read_text())
+            text = unescape(raw).replace("\u00a0", " ").replace("\u202f", " ")
+            texts.append(" ".join(text.split()).replace("< ", "<"))
+        pdf, html = texts
+        if lang == "fr":
+            assert "Écarts connus ou réponses à confirmer" in pdf
+            assert f"6 au niveau « Exposé » dont {k(2)} par un écart connu, {k(3)} à" in html
+        else:
+            assert "Known gaps or answers to confirm" in pdf
+            assert f"6 at level « Exposed » of which {k(2)} by a known gap, {k(3)} to be" in html
+        # the table's rows: group, n, level 0 (gap, to confirm, score), capped (gap, to confirm)
+        cells = " ".join(k(n) for n in (2, 3, 1, 3, 4))
+        assert f"T2 10 {cells}" in pdf
+        assert ("Territory" if lang == "en" else "Territoire") + f" 10 {cells}" in pdf
+        assert all((m.name in pdf) == named for m in munis)
+        if named:
+            assert "T2 10 2 3 1 3 4" in pdf  # the hand-computed counts themselves

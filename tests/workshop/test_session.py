@@ -73,3 +73,71 @@ def test_the_fast_path_loads_what_the_full_loader_loads() -> None:
     assert load_workshop_questionnaire("atelier")[0] == load_questionnaire("atelier")
     with pytest.raises(UserError, match="Questionnaire introuvable"):
         load_workshop_questionnaire("../atelier")
+
+
+# ---- two participants never share a file ----------------------------------------------------
+
+
+def _workshop(out: Path, name: str, typed: str) -> object:
+    from typer.testing import CliRunner
+
+    from cyberdiag.cli.app import app
+
+    env = {"CYBERDIAG_LANG": "fr", "NO_COLOR": "1", "COLUMNS": "100"}
+    return CliRunner().invoke(
+        app, ["workshop", "-p", name, "--out", str(out), "-f", "html"], input=typed, env=env
+    )
+
+
+def test_same_name_another_person_gets_a_file_of_their_own(tmp_path: Path) -> None:
+    """« Élodie » then « elodie » (case and accents do not count): asked whether the file is
+    theirs; « n »: a file of their own, and the first one's answers are untouched."""
+    import yaml
+
+    first = _workshop(tmp_path, "Élodie", "1\n1\nq\n")
+    assert first.exit_code == 0, first.output  # type: ignore[attr-defined]
+    mine = tmp_path / "atelier-elodie.yaml"
+    before = mine.read_text(encoding="utf-8")
+    second = _workshop(tmp_path, "elodie", "n\n3\nq\n")
+    out = " ".join(second.output.split())  # type: ignore[attr-defined]
+    assert second.exit_code == 0, out  # type: ignore[attr-defined]
+    assert "Un fichier d'atelier existe déjà pour « elodie » (2 réponse(s)" in out
+    assert "Un autre participant s'appelle déjà « elodie »" in out
+    assert "--participant elodie-2" in out
+    assert mine.read_text(encoding="utf-8") == before
+    theirs = yaml.safe_load((tmp_path / "atelier-elodie-2.yaml").read_text(encoding="utf-8"))
+    assert len(theirs["answers"]) == 1
+    assert (tmp_path / "fiche-elodie.html").exists() and (tmp_path / "fiche-elodie-2.html").exists()
+
+
+def test_a_file_in_use_is_never_shared(tmp_path: Path) -> None:
+    """Two « Marie » at the same moment: the second one is not even asked, the first one's
+    file being in use; she answers in a file of her own."""
+    import subprocess
+
+    from hostile_fixtures import Terminal, cli, env
+
+    first = Terminal(cli("workshop", "-p", "Marie", "--out", str(tmp_path), "-f", "html"),
+                     cwd=tmp_path, environ=env())  # fmt: skip
+    try:
+        assert "Votre réponse".encode() in first.read_until("Votre réponse".encode())
+        second = subprocess.run(
+            cli("workshop", "-p", "MARIE", "--out", str(tmp_path), "-f", "html"),
+            input="1\nq\n", capture_output=True, text=True, env=env(), timeout=120,
+        )  # fmt: skip
+        first.type(b"q\r")
+    finally:
+        first.finish()
+    out = " ".join(second.stdout.split())
+    assert second.returncode == 0, second.stderr
+    assert "existe déjà" not in out  # not asked: the file was in use
+    assert "atelier-marie-2.yaml" in out
+
+
+def test_the_personal_file_says_what_it_is(tmp_path: Path) -> None:
+    res = _workshop(tmp_path, "Jo", "1\nq\n")
+    assert res.exit_code == 0  # type: ignore[attr-defined]
+    head = (tmp_path / "atelier-jo.yaml").read_text(encoding="utf-8").split("questionnaire:")[0]
+    assert "fichier PERSONNEL d'un participant" in head
+    assert "Ce n'est pas le diagnostic de la commune" in head
+    assert "décrit les faiblesses de la commune" not in head

@@ -96,7 +96,11 @@ def plan_scan(
 
 
 def execute(
-    plan: ScanPlan, *, authorised: bool, on_progress: ProgressFn | None = None
+    plan: ScanPlan,
+    *,
+    authorised: bool,
+    on_progress: ProgressFn | None = None,
+    host_timeout: float | None = None,
 ) -> tuple[CheckRun, ScanOutcome]:
     """Scan the plan (only with the owner's authorisation) into the run `scan.json` holds.
 
@@ -117,6 +121,7 @@ def execute(
         scope.ports,
         service_versions=scope.service_versions,
         on_progress=on_progress,
+        host_timeout=host_timeout,
     )
     results = build_results(
         plan.targets, outcome, scope.catalogue, scope.ports, scope.service_versions

@@ -25,6 +25,9 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 MAX_PREFIX_V4, MAX_PREFIX_V6 = 24, 120
 WIDE_PREFIX_V4, WIDE_PREFIX_V6 = 16, 112
 
+# The IANA IPv4 and IPv6 Special-Purpose Address Registries (and multicast): none of these is a
+# municipality's public address. Loopback (127.0.0.0/8, ::1) stays allowed: it only reaches the
+# machine running cyberdiag (the demo and the tests use it).
 _V4_REFUSED: tuple[tuple[str, str, str], ...] = (
     ("0.0.0.0/8", "réseau « this network » (0.0.0.0/8)", "'this network' range (0.0.0.0/8)"),
     ("10.0.0.0/8", "adresse privée (10.0.0.0/8)", "private address (10.0.0.0/8)"),
@@ -36,7 +39,15 @@ _V4_REFUSED: tuple[tuple[str, str, str], ...] = (
     ("192.0.0.0/24", "plage réservée IETF (192.0.0.0/24)", "IETF reserved range (192.0.0.0/24)"),
     ("192.0.2.0/24", "adresse de documentation (192.0.2.0/24)",
      "documentation address (192.0.2.0/24)"),
+    ("192.31.196.0/24", "plage à usage spécial AS112 (192.31.196.0/24)",
+     "AS112 special-purpose range (192.31.196.0/24)"),
+    ("192.52.193.0/24", "plage à usage spécial AMT (192.52.193.0/24)",
+     "AMT special-purpose range (192.52.193.0/24)"),
+    ("192.88.99.0/24", "ancien relais 6to4 (192.88.99.0/24)",
+     "former 6to4 relay range (192.88.99.0/24)"),
     ("192.168.0.0/16", "adresse privée (192.168.0.0/16)", "private address (192.168.0.0/16)"),
+    ("192.175.48.0/24", "plage à usage spécial AS112 (192.175.48.0/24)",
+     "AS112 special-purpose range (192.175.48.0/24)"),
     ("198.18.0.0/15", "plage de tests de performance (198.18.0.0/15)",
      "benchmarking range (198.18.0.0/15)"),
     ("198.51.100.0/24", "adresse de documentation (198.51.100.0/24)",
@@ -47,16 +58,44 @@ _V4_REFUSED: tuple[tuple[str, str, str], ...] = (
     ("240.0.0.0/4", "plage réservée ou diffusion (240.0.0.0/4, 255.255.255.255)",
      "reserved or broadcast range (240.0.0.0/4, 255.255.255.255)"),
 )  # fmt: skip
+_GIVE_V4_FR, _GIVE_V4_EN = "indiquez l'adresse IPv4 elle-même", "give the IPv4 address itself"
 _V6_REFUSED: tuple[tuple[str, str, str], ...] = (
     ("::/128", "adresse non spécifiée (::)", "unspecified address (::)"),
-    ("::ffff:0:0/96", "adresse IPv4 transposée (::ffff:0:0/96) : indiquez l'adresse IPv4",
-     "IPv4-mapped address (::ffff:0:0/96): give the IPv4 address"),
+    ("::ffff:0:0/96", f"adresse IPv4 transposée (::ffff:0:0/96) : {_GIVE_V4_FR}",
+     f"IPv4-mapped address (::ffff:0:0/96): {_GIVE_V4_EN}"),
+    ("::/96", f"adresse « compatible IPv4 » (::a.b.c.d, ::/96) : {_GIVE_V4_FR}",
+     f"IPv4-compatible address (::a.b.c.d, ::/96): {_GIVE_V4_EN}"),
+    ("64:ff9b::/96", f"traduction NAT64 d'une adresse IPv4 (64:ff9b::/96) : {_GIVE_V4_FR}",
+     f"NAT64 translation of an IPv4 address (64:ff9b::/96): {_GIVE_V4_EN}"),
+    ("64:ff9b:1::/48", f"traduction NAT64 locale (64:ff9b:1::/48) : {_GIVE_V4_FR}",
+     f"local-use NAT64 translation (64:ff9b:1::/48): {_GIVE_V4_EN}"),
+    ("100::/64", "préfixe « à jeter » (100::/64)", "discard-only prefix (100::/64)"),
+    ("100:0:0:1::/64", "préfixe factice (100:0:0:1::/64)", "dummy prefix (100:0:0:1::/64)"),
+    ("::/8", "plage réservée IETF (::/8)", "IETF reserved range (::/8)"),
+    ("2001::/32", f"tunnel Teredo vers une adresse IPv4 (2001::/32) : {_GIVE_V4_FR}",
+     f"Teredo tunnel to an IPv4 address (2001::/32): {_GIVE_V4_EN}"),
+    ("2001::/23", "plage de protocoles IETF (2001::/23)", "IETF protocol range (2001::/23)"),
     ("2001:db8::/32", "adresse de documentation (2001:db8::/32)",
      "documentation address (2001:db8::/32)"),
+    ("2002::/16", f"adresse 6to4 d'une adresse IPv4 (2002::/16) : {_GIVE_V4_FR}",
+     f"6to4 address of an IPv4 address (2002::/16): {_GIVE_V4_EN}"),
+    ("2620:4f:8000::/48", "plage à usage spécial AS112 (2620:4f:8000::/48)",
+     "AS112 special-purpose range (2620:4f:8000::/48)"),
+    ("3fff::/20", "adresse de documentation (3fff::/20)", "documentation address (3fff::/20)"),
+    ("5f00::/16", "identifiants de segment SRv6 (5f00::/16)",
+     "SRv6 segment identifiers (5f00::/16)"),
     ("fc00::/7", "adresse privée (fc00::/7)", "private address (fc00::/7)"),
     ("fe80::/10", "adresse locale au lien (fe80::/10)", "link-local address (fe80::/10)"),
+    ("fec0::/10", "adresse « site-local » obsolète (fec0::/10)",
+     "deprecated site-local address (fec0::/10)"),
     ("ff00::/8", "adresse de multidiffusion (ff00::/8)", "multicast address (ff00::/8)"),
 )  # fmt: skip
+_V6_LOOPBACK = ipaddress.ip_network("::1/128")
+_V6_GLOBAL = ipaddress.ip_network("2000::/3")
+_V6_UNASSIGNED = Text(
+    fr="adresse IPv6 hors de l'espace public attribué (2000::/3)",
+    en="IPv6 address outside the assigned public space (2000::/3)",
+)
 
 
 @cache
@@ -70,14 +109,34 @@ def refusal(net: IPNetwork) -> Text | None:
     """Why `net` (an address is a /32 or /128) may not be scanned, or None.
 
     Loopback (127.0.0.0/8, ::1) is allowed: it only reaches the machine running cyberdiag (the
-    demo and the tests use it). Private, shared, link-local, documentation, multicast, reserved
-    and broadcast ranges are refused: they are not a municipality's public addresses, and scanning
-    them from a laptop would probe whatever network the laptop happens to sit on.
+    demo and the tests use it). Every range of the IANA special-purpose registries is refused
+    (private, shared, link-local, documentation, multicast, reserved, broadcast, the IPv6 forms
+    that carry or route to an IPv4 address: mapped, compatible, NAT64, 6to4, Teredo), and so is
+    any IPv6 outside the public space 2000::/3: they are not a municipality's public addresses,
+    and scanning them from a laptop would probe whatever network the laptop happens to sit on.
     """
+    if net.version == 6 and net == _V6_LOOPBACK:
+        return None
     for bad, why in _refused_networks():
         if bad.version == net.version and net.overlaps(bad):
-            return why
+            return _with_embedded(net, why)
+    if net.version == 6 and not net.subnet_of(_V6_GLOBAL):  # type: ignore[arg-type]
+        return _V6_UNASSIGNED
     return None
+
+
+def _with_embedded(net: IPNetwork, why: Text) -> Text:
+    """The reason, naming the IPv4 address an IPv6 address carries (6to4, Teredo, NAT64…)."""
+    if net.version != 6 or net.num_addresses != 1:
+        return why
+    addr = net.network_address
+    assert isinstance(addr, ipaddress.IPv6Address)
+    v4 = addr.ipv4_mapped or addr.sixtofour or (addr.teredo[1] if addr.teredo else None)
+    if v4 is None and int(addr) >> 32 in (0, 0x64FF9B << 64):  # ::a.b.c.d, 64:ff9b::a.b.c.d
+        v4 = ipaddress.IPv4Address(int(addr) & 0xFFFFFFFF)
+    if v4 is None:
+        return why
+    return Text(fr=f"{why.fr} — elle désigne {v4}", en=f"{why.en} — it stands for {v4}")
 
 
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
@@ -114,9 +173,12 @@ class Entry:
 
 
 def _refuse(entry: str, fr: str, en: str) -> UserError:
+    """« Cible refusée « x » : why. Rien n'a été envoyé. » (no « ?. » after a question)."""
+    fr_end = " " if fr.endswith("?") else ". "
+    en_end = " " if en.endswith("?") else ". "
     return UserError(
-        f"Cible refusée « {entry} » : {fr}. Rien n'a été envoyé.",
-        f"Target refused '{entry}': {en}. Nothing was sent.",
+        f"Cible refusée « {entry} » : {fr}{fr_end}Rien n'a été envoyé.",
+        f"Target refused '{entry}': {en}{en_end}Nothing was sent.",
     )
 
 

@@ -18,6 +18,12 @@ FREE_PROVIDERS = (
 )
 
 
+def is_free_webmail(address: str) -> bool:
+    """True when an e-mail address (or a domain) belongs to a consumer mailbox provider."""
+    dom = address.rsplit("@", 1)[-1].strip().lower().rstrip(".")
+    return dom in FREE_PROVIDERS or (org_domain(dom) or dom) in FREE_PROVIDERS
+
+
 def check_free_provider(ctx: CheckContext, target: str) -> CheckResult:
     cid = "mail.free_provider"
     email = ctx.profile.official_email if ctx.profile else None

@@ -13,8 +13,9 @@ MAX_STARTTLS_TARGETS = 10
 
 
 def smtp_targets(ctx: CheckContext, hosts: list[str]) -> list[tuple[str, str]]:
-    """(host, ip) pairs to probe: up to two IPv4 addresses per MX (else its first address),
-    at most MAX_STARTTLS_TARGETS. Raises NotTested only if no MX could be resolved."""
+    """(host, ip) pairs to probe: up to two IPv4 addresses and one IPv6 address per MX (other
+    mail servers deliver over both families), at most MAX_STARTTLS_TARGETS. Raises NotTested
+    only if no MX could be resolved."""
     lists = lk.parallel(ctx, lambda h: lk.addresses(ctx, h), hosts)
     nt = lk.first_not_tested(lists)
     if nt is not None and all(isinstance(x, Exception) for x in lists):
@@ -24,7 +25,8 @@ def smtp_targets(ctx: CheckContext, hosts: list[str]) -> list[tuple[str, str]]:
         if isinstance(addrs, Exception):
             continue
         v4 = [a for a in addrs if ":" not in a][:2]
-        targets.extend((host, ip) for ip in (v4 or addrs[:1]))
+        v6 = [a for a in addrs if ":" in a][:1]
+        targets.extend((host, ip) for ip in v4 + v6)
     return targets[:MAX_STARTTLS_TARGETS]
 
 

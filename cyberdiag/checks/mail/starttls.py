@@ -11,6 +11,7 @@ from cyberdiag.checks.mail.common import mail_kind, na_no_mail
 from cyberdiag.checks.mail.smtp_probes import smtp_probe, smtp_targets
 from cyberdiag.errors import NotTested
 from cyberdiag.models import CheckResult
+from cyberdiag.net.tls import NO_ROUTE_HERE
 
 CERT_WARN_DAYS = 14
 
@@ -48,6 +49,9 @@ def check_starttls(ctx: CheckContext, domain: str) -> CheckResult:  # noqa: C901
     if not tested:
         first = next(p for p in probes if isinstance(p, NotTested))
         raise NotTested(first.reason.fr, first.reason.en, ev)
+    gaps = family_gaps(targets, probes)
+    if gaps:
+        ev["unreachable_family"] = [en for _, en in gaps]
     no_tls = [p["host"] for p in tested if not p.get("starttls")]
     broken = [p["host"] for p in tested if p.get("starttls") and p.get("tls", {}).get("version")
               is None and not p.get("legacy")]
@@ -79,6 +83,8 @@ def check_starttls(ctx: CheckContext, domain: str) -> CheckResult:  # noqa: C901
                            + ", ".join(expiring))
         problems_en.append(f"certificate expiring within {CERT_WARN_DAYS} days on "
                            + ", ".join(expiring))
+    problems_fr += [fr for fr, _ in gaps]
+    problems_en += [en for _, en in gaps]
     if problems_fr:
         return result(cid, domain, "warn", "STARTTLS : " + " ; ".join(problems_fr) + note_fr + ".",
                       "STARTTLS: " + "; ".join(problems_en) + note_en + ".", ev)
@@ -88,3 +94,27 @@ def check_starttls(ctx: CheckContext, domain: str) -> CheckResult:  # noqa: C901
                   f"valides){note_fr}.",
                   f"STARTTLS on every server tested ({', '.join(versions)}, valid "
                   f"certificates){note_en}.", ev)
+
+
+def family_gaps(targets: list[tuple[str, str]], probes: list[Any]) -> list[tuple[str, str]]:
+    """MX hosts that answer on one address family but not on the other: (fr, en) findings.
+    A family this computer cannot reach at all (no IPv6 here) is not a finding."""
+    out: list[tuple[str, str]] = []
+    for host in dict.fromkeys(h for h, _ in targets):
+        fams: dict[str, list[Any]] = {"IPv4": [], "IPv6": []}
+        for (h, ip), p in zip(targets, probes, strict=True):
+            if h == host:
+                fams["IPv6" if ":" in ip else "IPv4"].append((ip, p))
+        up = [f for f, items in fams.items() if any(not isinstance(p, Exception)
+                                                     for _, p in items)]
+        down = [(f, items) for f, items in fams.items() if items and all(
+            isinstance(p, NotTested) and p.evidence.get("error") != NO_ROUTE_HERE
+            for _, p in items)]
+        if up and down:
+            fam, items = down[0]
+            _ip, exc = items[0]
+            out.append((f"en {fam}, {host} ne répond pas ({exc.reason.fr}) alors qu'il répond "
+                        f"en {up[0]} : les serveurs qui livrent en {fam} n'y arrivent pas",
+                        f"over {fam}, {host} does not answer ({exc.reason.en}) while it "
+                        f"answers over {up[0]}: servers delivering over {fam} cannot reach it"))
+    return out

@@ -1,4 +1,16 @@
-"""SPF records (RFC 7208): syntax only. Evaluation (lookups) lives in checks/mail/spf.py."""
+"""SPF records (RFC 7208): syntax only, following the ABNF of §12 exactly. Evaluation (lookups)
+lives in checks/mail/spf.py.
+
+Every syntax error is a permerror for receivers (RFC 7208 §4.6); each ParseError says which rule
+of the RFC the record breaks. Points that simpler parsers get wrong:
+- a domain-spec is a macro-string then a domain-end (§7.1): any visible character but `%` is
+  literal (so `:` and `/` are legal inside it), and it ends with `.` and a top label that is not
+  all digits, or with a macro;
+- prefix lengths have no leading zero (`/032` is an error; `/0` is fine);
+- the value of an unknown modifier must be a macro-string (§12);
+- the macro letters c, r and t are allowed only in the text of an explanation, never in a
+  domain-spec (§7.2), and a digit transformer must not be zero (§7.3).
+"""
 
 from __future__ import annotations
 
@@ -13,9 +25,16 @@ MECHANISMS = ("all", "include", "a", "mx", "ptr", "ip4", "ip6", "exists")
 LOOKUP_TERMS = ("include", "a", "mx", "ptr", "exists", "redirect")
 MAX_LENGTH = 4096
 
-_MACRO = re.compile(r"%\{[slodiphcrtv]\d*r?[.\-+,/_=]*\}|%%|%_|%-", re.IGNORECASE)
-_LABEL = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_\-]{0,61}[A-Za-z0-9_])?$")
+SYNTAX = "RFC 7208 §12"
+_MACRO = re.compile(r"%\{([A-Za-z])([0-9]*)([rR]?)([.\-+,/_=]*)\}|%%|%_|%-")
+_MACRO_LETTERS = "slodiphcrtv"
+_EXP_ONLY = "crt"
+_TOPLABEL = re.compile(
+    r"^(?:[A-Za-z0-9]*[A-Za-z][A-Za-z0-9]*|[A-Za-z0-9]+-[A-Za-z0-9-]*[A-Za-z0-9])$")
 _MODNAME = re.compile(r"^[A-Za-z][A-Za-z0-9\-_.]*$")
+_DUAL_CIDR = re.compile(r"(?:/([0-9]+))?(?://([0-9]+))?$")
+_IP4_CIDR = re.compile(r"^(?:0|[1-9][0-9]?)$")
+_IP6_CIDR = re.compile(r"^(?:0|[1-9][0-9]{0,2})$")
 
 
 @dataclass(frozen=True)
@@ -72,56 +91,90 @@ def is_spf(text: str) -> bool:
     return low == "v=spf1" or low == "v=spf1 "
 
 
+def _error(en: str, fr: str, rule: str = SYNTAX) -> ParseError:
+    return ParseError(f"{en} ({rule})", f"{fr} ({rule})")
+
+
+def macro_string(value: str, what: str) -> str:
+    """Check a macro-string (RFC 7208 §7.1): visible ASCII, every '%' starting a valid macro.
+    Returns the text with each macro replaced by '%' (for the domain-end test)."""
+    out: list[str] = []
+    i = 0
+    while i < len(value):
+        ch = value[i]
+        if ch == "%":
+            m = _MACRO.match(value, i)
+            if m is None or (m.group(1) and m.group(1).lower() not in _MACRO_LETTERS):
+                raise _error(f"invalid macro in '{_term_text(what, value)}'",
+                             f"macro invalide dans « {_term_text(what, value)} »",
+                             "RFC 7208 §7.1")
+            if m.group(2) and int(m.group(2)) == 0:
+                raise _error(f"macro digit 0 in '{value[:60]}'",
+                             f"chiffre 0 dans une macro de « {value[:60]} »", "RFC 7208 §7.3")
+            out.append("%")
+            i = m.end()
+            continue
+        if not (0x21 <= ord(ch) <= 0x7E):
+            raise _error(f"invalid character in '{_term_text(what, value)}'",
+                         f"caractère invalide dans « {_term_text(what, value)} »",
+                         "RFC 7208 §7.1")
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def _term_text(what: str, value: str) -> str:
+    """How a term is shown in a message: 'include:x' or 'name=x' (what ends with '=')."""
+    return f"{what}{value[:60]}" if what.endswith("=") else f"{what}:{value[:60]}"
+
+
+def _macro_letters(value: str) -> set[str]:
+    return {m.group(1).lower() for m in _MACRO.finditer(value) if m.group(1)}
+
+
 def _domain_spec(value: str, what: str) -> str:
+    """A domain-spec (RFC 7208 §7.1): macro-string then domain-end."""
     if not value:
-        raise ParseError(f"'{what}' needs a domain", f"« {what} » demande un domaine")
-    if len(value) > 253 + 64:
-        raise ParseError(f"domain too long in '{what}'", f"domaine trop long dans « {what} »")
-    plain = _MACRO.sub("x", value)
-    if "%" in plain:
-        raise ParseError(
-            f"invalid macro in '{what}:{value[:60]}'",
-            f"macro invalide dans « {what}:{value[:60]} »",
-        )
-    if "%" in value:
-        if not all(c.isascii() and (c.isprintable()) and c != " " for c in plain):
-            raise ParseError(f"invalid domain '{value[:60]}'", f"domaine invalide « {value[:60]} »")
-        return value
-    name = value[:-1] if value.endswith(".") else value
-    if len(name) > 253:
-        raise ParseError(f"domain too long in '{what}'", f"domaine trop long dans « {what} »")
-    labels = name.split(".")
-    if len(labels) < 2 or not all(_LABEL.match(lab) for lab in labels):
-        raise ParseError(
-            f"invalid domain '{value[:60]}' in '{what}'",
-            f"domaine invalide « {value[:60]} » dans « {what} »",
-        )
-    if labels[-1].isdigit():
-        raise ParseError(
-            f"invalid domain '{value[:60]}' in '{what}' (numeric top label)",
-            f"domaine invalide « {value[:60]} » dans « {what} »",
-        )
-    return value.lower()
+        raise _error(f"'{what}' needs a domain", f"« {what} » demande un domaine")
+    shown = _term_text(what, value)
+    plain = macro_string(value, what)
+    exp_only = sorted(_macro_letters(value) & set(_EXP_ONLY))
+    if exp_only:
+        letters = ", ".join(f"%{{{c}}}" for c in exp_only)
+        raise _error(f"macro {letters} is only allowed in explanation text, not in "
+                     f"'{shown}'",
+                     f"la macro {letters} n'est permise que dans le texte d'explication, pas "
+                     f"dans « {shown} »", "RFC 7208 §7.2")
+    if plain.endswith("%"):
+        return value  # domain-end is a macro-expand
+    body = plain[:-1] if plain.endswith(".") else plain
+    dot = body.rfind(".")
+    top = body[dot + 1 :] if dot >= 0 else ""
+    if dot < 0 or not _TOPLABEL.match(top):
+        why_en = "numeric top label" if top.isdigit() else "it must end with '.' and a name"
+        why_fr = "dernier label numérique" if top.isdigit() else "il doit finir par « . » et un nom"
+        raise _error(f"invalid domain in '{shown}' ({why_en})",
+                     f"domaine invalide dans « {shown} » ({why_fr})")
+    return value if "%" in value else value.lower()
 
 
-def _cidr(text: str, maximum: int, what: str) -> int:
-    if not text.isdigit() or len(text) > 3 or int(text) > maximum:
-        raise ParseError(
-            f"invalid prefix length '/{text[:10]}' in '{what}'",
-            f"longueur de préfixe invalide « /{text[:10]} » dans « {what} »",
-        )
+def _cidr(text: str, v6: bool, what: str) -> int:
+    grammar, maximum = (_IP6_CIDR, 128) if v6 else (_IP4_CIDR, 32)
+    if not grammar.match(text) or int(text) > maximum:
+        why_en = " (leading zero)" if text[:1] == "0" and len(text) > 1 else ""
+        why_fr = " (zéro en tête)" if why_en else ""
+        raise _error(f"invalid prefix length '/{text[:10]}'{why_en} in '{what}'",
+                     f"longueur de préfixe invalide « /{text[:10]} »{why_fr} dans « {what} »")
     return int(text)
 
 
-def _split_dual_cidr(rest: str, what: str) -> tuple[str, int | None, int | None]:
-    c4 = c6 = None
-    if "//" in rest:
-        rest, c6s = rest.split("//", 1)
-        c6 = _cidr(c6s, 128, what)
-    if "/" in rest:
-        rest, c4s = rest.rsplit("/", 1)
-        c4 = _cidr(c4s, 32, what)
-    return rest, c4, c6
+def _dual_cidr(rest: str, what: str) -> tuple[str, int | None, int | None]:
+    """Split 'domain/24//64' (a, mx) into the domain-spec and its prefix lengths."""
+    m = _DUAL_CIDR.search(rest)
+    assert m is not None  # the pattern matches the empty string at the end
+    c4 = _cidr(m.group(1), False, what) if m.group(1) is not None else None
+    c6 = _cidr(m.group(2), True, what) if m.group(2) is not None else None
+    return rest[: m.start()], c4, c6
 
 
 def parse_spf(text: str) -> SpfRecord:
@@ -132,13 +185,11 @@ def parse_spf(text: str) -> SpfRecord:
             f"enregistrement trop long ({len(text)} caractères)",
         )
     if any(ord(c) < 32 or ord(c) == 127 for c in text):
-        raise ParseError(
-            "control characters in the record", "caractères de contrôle dans l'enregistrement"
-        )
+        raise _error("control characters in the record",
+                     "caractères de contrôle dans l'enregistrement")
     if not text.isascii():
-        raise ParseError(
-            "non-ASCII characters in the record", "caractères non ASCII dans l'enregistrement"
-        )
+        raise _error("non-ASCII characters in the record",
+                     "caractères non ASCII dans l'enregistrement")
     if not is_spf(text):
         raise ParseError(
             "the record does not start with 'v=spf1'",
@@ -166,84 +217,78 @@ def _term(raw: str, seen_mod: set[str]) -> Term:
     lower = body.lower()
     name = re.split(r"[:/]", lower, maxsplit=1)[0]
     if name not in MECHANISMS:
-        raise ParseError(f"unknown mechanism '{raw[:60]}'", f"mécanisme inconnu « {raw[:60]} »")
+        raise _error(f"unknown mechanism '{raw[:60]}'", f"mécanisme inconnu « {raw[:60]} »",
+                     "RFC 7208 §5")
     rest = body[len(name) :]
     if name == "all":
         if rest:
-            raise ParseError(
-                f"'all' takes no argument ('{raw[:60]}')",
-                f"« all » ne prend pas d'argument (« {raw[:60]} »)",
-            )
+            raise _error(f"'all' takes no argument ('{raw[:60]}')",
+                         f"« all » ne prend pas d'argument (« {raw[:60]} »)")
         return Term(qualifier, "all", "")
     if name in ("include", "exists"):
         if not rest.startswith(":"):
-            raise ParseError(
-                f"'{name}' needs ':domain' ('{raw[:60]}')",
-                f"« {name} » demande « :domaine » (« {raw[:60]} »)",
-            )
+            raise _error(f"'{name}' needs ':domain' ('{raw[:60]}')",
+                         f"« {name} » demande « :domaine » (« {raw[:60]} »)")
         return Term(qualifier, name, _domain_spec(rest[1:], name))
     if name in ("a", "mx"):
         domain = ""
         if rest.startswith(":"):
-            rest = rest[1:]
-            domain_part, c4, c6 = _split_dual_cidr(rest, name)
-            domain = _domain_spec(domain_part, name)
+            spec, c4, c6 = _dual_cidr(rest[1:], name)
+            domain = _domain_spec(spec, name)
         elif rest.startswith("/") or not rest:
-            _, c4, c6 = _split_dual_cidr(rest, name)
+            spec, c4, c6 = _dual_cidr(rest, name)
+            if spec:
+                raise _error(f"invalid prefix length in '{raw[:60]}'",
+                             f"longueur de préfixe invalide dans « {raw[:60]} »")
         else:
-            raise ParseError(
-                f"invalid mechanism '{raw[:60]}'", f"mécanisme invalide « {raw[:60]} »"
-            )
+            raise _error(f"invalid mechanism '{raw[:60]}'", f"mécanisme invalide « {raw[:60]} »")
         return Term(qualifier, name, domain, c4, c6)
     if name == "ptr":
         domain = ""
         if rest.startswith(":"):
             domain = _domain_spec(rest[1:], name)
         elif rest:
-            raise ParseError(
-                f"invalid mechanism '{raw[:60]}'", f"mécanisme invalide « {raw[:60]} »"
-            )
+            raise _error(f"invalid mechanism '{raw[:60]}'", f"mécanisme invalide « {raw[:60]} »")
         return Term(qualifier, name, domain)
     return _ip_term(raw, qualifier, name, rest)
 
 
 def _modifier(raw: str, name: str, value: str, seen_mod: set[str]) -> Term:
-    """A name=value modifier; redirect= and exp= at most once each, with a domain-spec."""
+    """A name=value modifier; redirect= and exp= at most once each (§6), with a domain-spec;
+    the value of any other modifier is a macro-string (§12)."""
     if not _MODNAME.match(name):
-        raise ParseError(
-            f"invalid modifier '{raw[:60]}'", f"modificateur invalide « {raw[:60]} »"
-        )
+        raise _error(f"invalid modifier '{raw[:60]}'", f"modificateur invalide « {raw[:60]} »")
     if name in ("redirect", "exp"):
         if name in seen_mod:
-            raise ParseError(f"'{name}=' appears twice", f"« {name}= » apparaît deux fois")
+            raise _error(f"'{name}=' appears twice", f"« {name}= » apparaît deux fois",
+                         "RFC 7208 §6")
         seen_mod.add(name)
-        value = _domain_spec(value, name)
+        value = _domain_spec(value, name + "=")
+    else:
+        macro_string(value, name + "=")
     return Term("", name, value, modifier=True)
 
 
 def _ip_term(raw: str, qualifier: str, name: str, rest: str) -> Term:
     """An ip4:/ip6: mechanism: an address of the right family, optionally a prefix length."""
     if not rest.startswith(":"):
-        raise ParseError(
-            f"'{name}' needs an address ('{raw[:60]}')",
-            f"« {name} » demande une adresse (« {raw[:60]} »)",
-        )
+        raise _error(f"'{name}' needs an address ('{raw[:60]}')",
+                     f"« {name} » demande une adresse (« {raw[:60]} »)")
     addr = rest[1:]
     prefix: int | None = None
     if "/" in addr:
         addr, p = addr.split("/", 1)
-        prefix = _cidr(p, 32 if name == "ip4" else 128, name)
+        prefix = _cidr(p, name == "ip6", name)
     try:
+        if "%" in addr:  # a scoped IPv6 address is not an ip6-network
+            raise ValueError(addr)
         ip = ipaddress.ip_address(addr)
     except ValueError:
-        raise ParseError(
-            f"invalid address in '{raw[:60]}'", f"adresse invalide dans « {raw[:60]} »"
-        ) from None
+        raise _error(f"invalid address in '{raw[:60]}'",
+                     f"adresse invalide dans « {raw[:60]} »") from None
     if (name == "ip4") != (ip.version == 4):
-        raise ParseError(
-            f"wrong address family in '{raw[:60]}'",
-            f"famille d'adresse incorrecte dans « {raw[:60]} »",
-        )
+        raise _error(f"wrong address family in '{raw[:60]}'",
+                     f"famille d'adresse incorrecte dans « {raw[:60]} »")
     if name == "ip4":
         return Term(qualifier, name, addr, cidr4=prefix)
     return Term(qualifier, name, addr, cidr6=prefix)

@@ -16,7 +16,7 @@ from cyberdiag.checks.web.site import (
 )
 from cyberdiag.errors import ParseError
 from cyberdiag.models import CheckResult, Text
-from cyberdiag.net.http import Hop
+from cyberdiag.net.http import Hop, HttpProtocolError
 
 _COOKIE_TEXT: dict[str, tuple[str, str]] = {
     "cookie_no_secure": ("sans Secure", "without Secure"),
@@ -37,7 +37,11 @@ def cookies_core(ctx: CheckContext, site: Site) -> CheckResult:
     cid = "web.cookies"
     https, http = homes(ctx, site)
     raise_unreachable(site, https, http)
-    hop: Hop = https.value if https.value is not None else http.value
+    hop: Hop | None = https.value if https.value is not None else http.value
+    if hop is None:  # both answered unusably (endless headers, junk, TLS refused)
+        err = https.error if isinstance(https.error, HttpProtocolError) else http.error
+        assert err is not None
+        raise err
     over_https = https.value is not None
     cookies: list[dict[str, Any]] = []
     invalid: list[str] = []

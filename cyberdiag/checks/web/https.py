@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from cyberdiag.checks.base import CheckContext, result
 from cyberdiag.checks.web.site import (
@@ -27,6 +28,20 @@ def https_core(ctx: CheckContext, site: Site) -> CheckResult:
         ev["https"] = https.error.evidence
         if http.value is not None:
             ev["http"] = chain_evidence(http.value)
+            elsewhere = _https_elsewhere(site, http.value)
+            if elsewhere is not None:
+                return result(
+                    cid,
+                    site.host,
+                    "warn",
+                    f"https://{site.host}/ ne répond pas ({https.error.reason.fr}) ; "
+                    f"http://{site.host}/ redirige bien vers {elsewhere}, mais qui tape "
+                    f"https://{site.host}/ tombe sur une erreur.",
+                    f"https://{site.host}/ does not answer ({https.error.reason.en}); "
+                    f"http://{site.host}/ does redirect to {elsewhere}, but whoever types "
+                    f"https://{site.host}/ gets an error.",
+                    ev,
+                )
         return result(
             cid,
             site.host,
@@ -47,6 +62,18 @@ def https_core(ctx: CheckContext, site: Site) -> CheckResult:
             "fail",
             f"https://{site.host}/ renvoie vers une adresse non chiffrée ({target}).",
             f"https://{site.host}/ redirects to an unencrypted address ({target}).",
+            ev,
+        )
+    if hop_s.stopped is not None:
+        ev["stopped"] = hop_s.stopped
+        return result(
+            cid,
+            site.host,
+            "warn",
+            f"https://{site.host}/ redirige vers {shown(hop_s.final.location or '', 200)}, mais "
+            f"la chaîne de redirections n'aboutit pas ({shown(hop_s.stopped, 200)}).",
+            f"https://{site.host}/ redirects to {shown(hop_s.final.location or '', 200)}, but "
+            f"the redirect chain does not complete ({shown(hop_s.stopped, 200)}).",
             ev,
         )
     if http.error is not None:
@@ -80,13 +107,15 @@ def _judge_http(cid: str, site: Site, hop_h: Hop, ev: dict[str, Any]) -> CheckRe
         )
     if final.url.startswith("https://") and hop_h.stopped is None:
         direct = first.location.startswith("https://")
+        other = _host_of(final.url) != site.host
+        where = f" ({shown(final.url, 200)})" if other else ""
         return result(
             cid,
             site.host,
             "pass",
-            "HTTPS disponible et HTTP redirigé vers HTTPS"
+            f"HTTPS disponible et HTTP redirigé vers HTTPS{where}"
             + ("." if direct else " (après une étape intermédiaire en HTTP)."),
-            "HTTPS available and HTTP redirected to HTTPS"
+            f"HTTPS available and HTTP redirected to HTTPS{where}"
             + ("." if direct else " (after an intermediate HTTP step)."),
             ev,
         )
@@ -113,3 +142,20 @@ def _judge_http(cid: str, site: Site, hop_h: Hop, ev: dict[str, Any]) -> CheckRe
         f"{shown(first.location, 200)}).",
         ev,
     )
+
+
+def _host_of(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").rstrip(".").lower()
+    except ValueError:
+        return ""
+
+
+def _https_elsewhere(site: Site, hop_h: Hop) -> str | None:
+    """The HTTPS address on another host (apex -> www or the reverse) where http://<host>/
+    leads, if the chain ends there; None otherwise."""
+    final = hop_h.final
+    if hop_h.stopped is None and final.url.startswith("https://") and 200 <= final.status < 400 \
+            and _host_of(final.url) not in ("", site.host):
+        return shown(final.url, 200)
+    return None

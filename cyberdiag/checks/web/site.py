@@ -1,10 +1,13 @@
-"""The web host of a domain (www.<domain>, else <domain>) and the network facts about it that
+"""The web hosts of a domain (www.<domain> and <domain>) and the network facts about them that
 several web checks share, fetched once per run (ctx.remember).
 
-The web host is www.<domain> if it has addresses, else <domain> (resolved through our resolver);
-with neither, the check is not_applicable. Per host, the home page over HTTPS and over HTTP are
-fetched once per run (concurrently), and their TLS session gives the certificate, so a host that
-hangs costs one timeout, not eight.
+The hosts are www.<domain> and <domain>, those that have addresses (A and AAAA, resolved through
+our resolver); with neither, the check is not_applicable. The primary host (www.<domain> if it
+has addresses, else <domain>) is the one the single-host checks judge; web.https, web.hsts and
+web.certificate judge every host and every address family (cyberdiag.checks.web.views). Per host
+and family, the home page over HTTPS and over HTTP are fetched once per run (concurrently), every
+request of their redirect chains is shared (http://host/ redirected to https://host/ reuses that
+page), and their TLS session gives the certificate, so a host that hangs costs one timeout.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from cyberdiag.checks import lookups
@@ -19,7 +23,14 @@ from cyberdiag.checks.base import CheckContext, CheckFn, result
 from cyberdiag.errors import NotTested
 from cyberdiag.models import CheckResult, Text
 from cyberdiag.net import budget
-from cyberdiag.net.http import Hop, HttpProtocolError, HttpResponse, fetch_chain
+from cyberdiag.net.http import (
+    FetchHop,
+    Hop,
+    HttpProtocolError,
+    HttpResponse,
+    fetch_chain,
+    fetch_first,
+)
 from cyberdiag.net.text import clean
 from cyberdiag.net.tls import TlsInfo, tls_probe
 
@@ -29,25 +40,71 @@ Core = Callable[[CheckContext, "Site"], CheckResult]
 """The core of a web check: judges one Site (see with_site)."""
 
 
+FAMILY_NAMES = {"4": "IPv4", "6": "IPv6"}
+
+
 @dataclass(frozen=True)
 class Site:
-    """The web host of a domain: its name, addresses, and how to resolve redirect targets."""
+    """A web host of a domain: its name, addresses, and how to resolve redirect targets.
+
+    family: "4" or "6" for a view of the host restricted to one address family (its redirect
+    targets are resolved in that family too, falling back to every address); None for the host
+    on all its addresses (IPv4 first)."""
 
     host: str
     ips: list[str]
     resolve: Callable[[str], list[str]]
+    family: str | None = None
+
+    def families(self) -> list[Site]:
+        """One view of the host per address family it has (IPv4 first)."""
+        out: list[Site] = []
+        for fam in ("4", "6"):
+            ips = [ip for ip in self.ips if (":" in ip) == (fam == "6")]
+            if ips:
+                out.append(Site(self.host, ips, _in_family(self.resolve, fam), fam))
+        return out
+
+    @property
+    def label(self) -> str:
+        """The host name, with its address family for a one-family view."""
+        return f"{self.host} ({FAMILY_NAMES[self.family]})" if self.family else self.host
 
 
-def find_site(ctx: CheckContext, domain: str) -> Site | None:
-    """www.<domain> if it has addresses, else <domain>; None if neither has any.
+def _in_family(resolve: Callable[[str], list[str]], fam: str) -> Callable[[str], list[str]]:
+    def within(name: str) -> list[str]:
+        ips = resolve(name)
+        return [ip for ip in ips if (":" in ip) == (fam == "6")] or ips
+
+    return within
+
+
+def find_sites(ctx: CheckContext, domain: str) -> list[Site]:
+    """www.<domain> then <domain>, those that have addresses (a www. name: itself only).
     DNS trouble raises NotTested. Internationalised names are converted to their A-labels."""
     domain = ascii_domain(domain)
     candidates = [domain] if domain.startswith("www.") else [f"www.{domain}", domain]
-    for host in candidates:
-        ips = lookups.addresses(ctx, host)
-        if ips:
-            return Site(host, list(ips), lambda name: lookups.addresses(ctx, name))
-    return None
+    resolve: Callable[[str], list[str]] = lambda name: lookups.addresses(ctx, name)  # noqa: E731
+
+    def compute() -> list[Site]:
+        found = lookups.parallel(ctx, resolve, candidates)
+        out: list[Site] = []
+        for host, ips in zip(candidates, found, strict=True):
+            if isinstance(ips, Exception):
+                raise ips
+            if ips:
+                out.append(Site(host, list(ips), resolve))
+        return out
+
+    sites: list[Site] = ctx.remember(("web", "sites", domain), compute)
+    return sites
+
+
+def find_site(ctx: CheckContext, domain: str) -> Site | None:
+    """The primary web host: www.<domain> if it has addresses, else <domain>; None if neither
+    has any. DNS trouble raises NotTested."""
+    sites = find_sites(ctx, domain)
+    return sites[0] if sites else None
 
 
 def ascii_domain(domain: str) -> str:
@@ -110,6 +167,27 @@ def _attempt(fn: Callable[[], Any]) -> Attempt:
         return Attempt(error=exc)
 
 
+def hop_fetcher(ctx: CheckContext, timeout: float, max_bytes: int) -> FetchHop:
+    """The requests of redirect chains, each made once per run (memoised): http://host/
+    redirected to https://host/ reuses the HTTPS home page already fetched."""
+
+    def fetch_hop(host: str, ips: list[str], path: str, port: int | None,
+                  tls: bool) -> HttpResponse:
+        key = ("web", "fetch", host, tuple(ips[:3]), path, port, tls, max_bytes)
+        att: Attempt = ctx.remember(key, lambda: _attempt(lambda: fetch_first(
+            host, ips, path, port=port, tls=tls, timeout=timeout, max_bytes=max_bytes)))
+        if att.error is not None:
+            raise att.error
+        value: HttpResponse = att.value
+        return value
+
+    return fetch_hop
+
+
+def _home_key(site: Site, tls: bool) -> tuple[Any, ...]:
+    return ("web", site.host, tuple(site.ips), "home", tls)
+
+
 def _home(ctx: CheckContext, site: Site, tls: bool, timeout: float) -> Attempt:
     """The home page over HTTPS (tls=True) or HTTP, redirects followed (memoised)."""
 
@@ -123,20 +201,55 @@ def _home(ctx: CheckContext, site: Site, tls: bool, timeout: float) -> Attempt:
                 resolve=site.resolve,
                 timeout=timeout,
                 max_bytes=HOME_MAX_BYTES,
+                fetch_hop=hop_fetcher(ctx, timeout, HOME_MAX_BYTES),
             )
         )
 
-    out: Attempt = ctx.remember(("web", site.host, "home", tls), compute)
+    out: Attempt = ctx.remember(_home_key(site, tls), compute)
     return out
 
 
-def homes(ctx: CheckContext, site: Site) -> tuple[Attempt, Attempt]:
-    """Both home pages, fetched concurrently (a hanging host costs one timeout)."""
-    timeout = time_left(ctx)
+def _pair(ctx: CheckContext, site: Site, timeout: float) -> tuple[Attempt, Attempt]:
+    if ctx.known(_home_key(site, True)) and ctx.known(_home_key(site, False)):
+        return _home(ctx, site, True, timeout), _home(ctx, site, False, timeout)
     with ThreadPoolExecutor(max_workers=2) as pool:
         https = pool.submit(_home, ctx, site, True, timeout)
         http = pool.submit(_home, ctx, site, False, timeout)
         return https.result(), http.result()
+
+
+def answered(https: Attempt, http: Attempt) -> bool:
+    """Did the host answer at all (a page, or at least an unusable HTTP/TLS answer)?"""
+    return not (https.error is not None and http.error is not None
+                and not isinstance(https.error, HttpProtocolError)
+                and not isinstance(http.error, HttpProtocolError))
+
+
+def homes(ctx: CheckContext, site: Site) -> tuple[Attempt, Attempt]:
+    """Both home pages, fetched concurrently (a hanging host costs one timeout). A host with
+    IPv4 and IPv6 addresses: those of the first address family that answers (IPv4 first)."""
+    timeout = time_left(ctx)
+    views = site.families() if site.family is None else [site]
+    if len(views) <= 1:
+        return _pair(ctx, views[0] if views else site, timeout)
+    pairs = budget_parallel([partial(_pair, ctx, v, timeout) for v in views])
+    for https, http in pairs:
+        if answered(https, http):
+            return https, http
+    first: tuple[Attempt, Attempt] = pairs[0]
+    return first
+
+
+def budget_parallel(fns: list[Callable[[], Any]]) -> list[Any]:
+    """Run a few functions concurrently, each within the caller's time budget."""
+    state = budget.inherit_budget()
+
+    def run(fn: Callable[[], Any]) -> Any:
+        budget.adopt_budget(state)
+        return fn()
+
+    with ThreadPoolExecutor(max_workers=max(1, len(fns))) as pool:
+        return list(pool.map(run, fns))
 
 
 def raise_unreachable(site: Site, https: Attempt, http: Attempt) -> None:
@@ -151,6 +264,8 @@ def raise_unreachable(site: Site, https: Attempt, http: Attempt) -> None:
                 "ips": site.ips,
                 "https": err.evidence,
                 "http": http.error.evidence,
+                "why": err.reason.en,
+                "why_fr": err.reason.fr,
             },
         )
 
@@ -177,13 +292,16 @@ def tls_info(ctx: CheckContext, site: Site) -> TlsInfo:
         assert last is not None
         raise last
 
-    info: TlsInfo = ctx.remember(("web", site.host, "tls_probe"), probe)
+    info: TlsInfo = ctx.remember(("web", site.host, tuple(site.ips), "tls_probe"), probe)
     return info
 
 
 def base_evidence(site: Site) -> dict[str, Any]:
     """The evidence every web result starts with: the host and its addresses."""
-    return {"host": site.host, "ips": site.ips[:8]}
+    ev: dict[str, Any] = {"host": site.host, "ips": site.ips[:8]}
+    if site.family:
+        ev["family"] = FAMILY_NAMES[site.family]
+    return ev
 
 
 def no_https_result(check_id: str, site: Site, https: Attempt, status: str) -> CheckResult:

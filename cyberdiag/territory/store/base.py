@@ -2,6 +2,9 @@
 
 The file maps the weaknesses of a whole territory: it is created with mode 0600 and its directory
 is not made world-readable. A store written by a newer cyberdiag is refused, never downgraded.
+A new store is built complete in a temporary file and only then put in place (a full disk never
+leaves an empty or half-made store); a symbolic link is refused without touching its target; a
+writer holds the store's lock (fileio.locked) so that a second writer is told who is writing.
 """
 
 from __future__ import annotations
@@ -10,15 +13,22 @@ import contextlib
 import os
 import secrets
 import sqlite3
+import stat
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Self
 
 from cyberdiag.errors import UserError
+from cyberdiag.fileio import check_writable, locked, temp_for, write_failed
 from cyberdiag.territory.store.schema import MIGRATIONS, SCHEMA_VERSION, statements
 
 STORE_FILENAME = "territoire.sqlite"
+STORE_WORDS = ("la base territoriale", "the territorial store")
+STORE_HINT = (
+    "libérez de la place ou choisissez un autre fichier avec --store, puis relancez la commande",
+    "free some space or choose another file with --store, then run the command again",
+)
 
 
 def default_store_path() -> Path:
@@ -36,8 +46,19 @@ def now_iso() -> str:
 class StoreBase:
     """An open store: connection, migrations, transactions and campaigns (see Store)."""
 
-    def __init__(self, path: Path, *, create: bool = True) -> None:
+    def __init__(self, path: Path, *, create: bool = True, write: bool = False) -> None:
         self.path = Path(path)
+        self._held = contextlib.ExitStack()
+        _refuse_link(self.path)
+        if write:  # one writer at a time: the second is told which process writes
+            self._held.enter_context(locked(self.path, STORE_WORDS))
+        try:
+            self._open(create)
+        except BaseException:
+            self._held.close()
+            raise
+
+    def _open(self, create: bool) -> None:
         if not self.path.exists():
             if not create:
                 raise UserError(
@@ -46,25 +67,22 @@ class StoreBase:
                     f"Territorial store not found: {self.path}. Import diagnostics first "
                     "(cyberdiag territory import).",
                 )
-            _create_private(self.path)
+            _create_complete(self.path)
         else:
             with contextlib.suppress(OSError):
-                os.chmod(self.path, 0o600)
+                os.chmod(self.path, 0o600, follow_symlinks=False)
         try:
-            self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
-            self.conn.execute("PRAGMA foreign_keys = ON")
-            self.conn.execute("PRAGMA synchronous = FULL")
+            self.conn = _connect(self.path)
             self._migrate()
         except sqlite3.DatabaseError as exc:
-            raise UserError(
-                f"{self.path} n'est pas une base territoriale cyberdiag lisible ({exc}).",
-                f"{self.path} is not a readable cyberdiag territorial store ({exc}).",
-            ) from None
+            raise _store_error(self.path, exc) from None
 
     # -- lifecycle ---------------------------------------------------------------------------
 
     def close(self) -> None:
-        self.conn.close()
+        with contextlib.suppress(AttributeError):
+            self.conn.close()
+        self._held.close()
 
     def __enter__(self) -> Self:
         return self
@@ -74,14 +92,21 @@ class StoreBase:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
-        """One write transaction: everything or nothing (also when the process is killed)."""
-        self.conn.execute("BEGIN IMMEDIATE")
+        """One write transaction: everything or nothing (also when the process is killed). A
+        full disk or a read-only file is one UserError: nothing was changed."""
         try:
-            yield
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            with contextlib.suppress(sqlite3.Error):
+                self.conn.execute("ROLLBACK")
+            raise _store_error(self.path, exc) from None
 
     # -- schema ------------------------------------------------------------------------------
 
@@ -109,6 +134,8 @@ class StoreBase:
             return
         with self.transaction():
             c = self.conn
+            if self.version() != current:
+                return  # migrated by another process between the two looks
             if current == 0:
                 c.execute(
                     "CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TEXT "
@@ -122,8 +149,30 @@ class StoreBase:
                 c.execute("INSERT INTO meta VALUES ('salt', ?)", (secrets.token_hex(16),))
 
     def salt(self) -> str:
-        """The store's random key for code names (see anonymise.code_names)."""
+        """The store's random key (see campaign_salt)."""
         row = self.conn.execute("SELECT value FROM meta WHERE key='salt'").fetchone()
+        return str(row[0])
+
+    def campaign_salt(self, campaign: str) -> str:
+        """The campaign's own random key for code names (anonymise.code_names), drawn when the
+        campaign gets its first diagnostic and kept in `meta`: a code learned in one campaign
+        says nothing about the next. A campaign imported by an older cyberdiag gets one at
+        first use (or, when the store cannot be written, one derived from the store's key)."""
+        key = f"salt:{campaign}"
+        row = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        if row is not None:
+            return str(row[0])
+        try:
+            with self.transaction():
+                self.conn.execute(
+                    "INSERT OR IGNORE INTO meta VALUES (?, ?)", (key, secrets.token_hex(16))
+                )
+        except UserError:  # a read-only store: derived, still unlinkable without the store
+            import hashlib
+            import hmac
+
+            return hmac.new(self.salt().encode(), key.encode(), hashlib.sha256).hexdigest()
+        row = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
         return str(row[0])
 
     # -- campaigns ---------------------------------------------------------------------------
@@ -142,9 +191,12 @@ class StoreBase:
         return [str(r[0]) for r in rows]
 
     def ensure_campaign(self, name: str) -> None:
-        """Record the campaign if it is new (call inside a transaction)."""
+        """Record the campaign if it is new, with its code-name key (inside a transaction)."""
         self.conn.execute(
             "INSERT OR IGNORE INTO campaigns (name, created_at) VALUES (?, ?)", (name, now_iso())
+        )
+        self.conn.execute(
+            "INSERT OR IGNORE INTO meta VALUES (?, ?)", (f"salt:{name}", secrets.token_hex(16))
         )
 
     def resolve_campaign(self, campaign: str | None) -> str:
@@ -174,8 +226,76 @@ class StoreBase:
         return names[i - 1] if i > 0 else None
 
 
-def _create_private(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
-    os.close(fd)
-    os.chmod(path, 0o600)  # umask may have removed bits, never added: make it exact
+def _refuse_link(path: Path) -> None:
+    """A --store that is a symbolic link (or not a regular file) is refused untouched."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise _store_error(path, exc) from None
+    if stat.S_ISLNK(mode) or not stat.S_ISREG(mode):
+        what = ("un lien symbolique", "a symbolic link") if stat.S_ISLNK(mode) else (
+            "pas un fichier ordinaire", "not a regular file")  # fmt: skip
+        raise UserError(
+            f"{path} est {what[0]} : refusé, rien n'a été modifié. Indiquez le fichier de la base "
+            "lui-même avec --store.",
+            f"{path} is {what[1]}: refused, nothing was changed. Give the store file itself with "
+            "--store.",
+        )
+
+
+def _connect(path: Path | str) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, timeout=30.0)
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA synchronous = FULL")
+    return conn
+
+
+def _store_error(path: Path, exc: BaseException) -> UserError:
+    """A store that cannot be written (full disk, read-only…) or read, as one line."""
+    text = str(exc).lower()
+    if isinstance(exc, OSError) or "full" in text or "readonly" in text or "read-only" in text:
+        errno_ = exc.errno if isinstance(exc, OSError) else (
+            28 if "full" in text else 30)  # fmt: skip
+        return write_failed(path, OSError(errno_, str(exc)), STORE_HINT)
+    return UserError(
+        f"{path} n'est pas une base territoriale cyberdiag lisible ({exc}).",
+        f"{path} is not a readable cyberdiag territorial store ({exc}).",
+    )
+
+
+def _create_complete(path: Path) -> None:
+    """Build a new, empty but complete store (tables, salt) in a temporary file, then put it in
+    place: a failure (full disk, read-only folder) leaves nothing behind."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise write_failed(path, exc, STORE_HINT) from None
+    check_writable(path, need=1_000_000, hint=STORE_HINT)
+    try:
+        fd, tmp = temp_for(path)
+        os.close(fd)
+    except OSError as exc:
+        raise write_failed(path, exc, STORE_HINT) from None
+    try:
+        builder = StoreBase.__new__(StoreBase)
+        builder.path, builder._held = Path(tmp), contextlib.ExitStack()
+        builder.conn = _connect(tmp)
+        try:
+            builder._migrate()
+        finally:
+            builder.conn.close()
+        os.chmod(tmp, 0o600)
+        try:
+            os.link(tmp, path)  # never replaces a store another process created meanwhile
+        except FileExistsError:
+            pass
+    except sqlite3.DatabaseError as exc:
+        raise _store_error(path, exc) from None
+    except OSError as exc:
+        raise write_failed(path, exc, STORE_HINT) from None
+    finally:
+        for leftover in (tmp, tmp + "-journal"):
+            with contextlib.suppress(OSError):
+                os.unlink(leftover)

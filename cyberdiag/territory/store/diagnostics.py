@@ -125,7 +125,8 @@ class DiagnosticTables(StoreBase):
         domain_of = {a.question_id: a.domain for a in d.answers}
         domain_of.update({f.ref: f.domain for f in d.findings})
         c.executemany(
-            "INSERT INTO caps VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            """INSERT INTO caps (diagnostic_id, item, ref, source, domain, level, label_fr,
+                 label_en, cause) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [
                 (
                     did,
@@ -136,6 +137,7 @@ class DiagnosticTables(StoreBase):
                     cap.level,
                     cap.label.fr,
                     cap.label.en,
+                    cap.cause,
                 )
                 for cap in d.overall.capped_by
             ],
@@ -178,12 +180,13 @@ class DiagnosticTables(StoreBase):
         ):
             rows[did].scores[dom] = score
             rows[did].levels[dom] = level
-        for did, item, ref, dom, level, fr, en in c.execute(
-            """SELECT c.diagnostic_id, c.item, c.ref, c.domain, c.level, c.label_fr, c.label_en
+        for did, item, ref, dom, level, fr, en, cause in c.execute(
+            """SELECT c.diagnostic_id, c.item, c.ref, c.domain, c.level, c.label_fr, c.label_en,
+                      c.cause
                FROM caps c JOIN diagnostics d ON d.id = c.diagnostic_id WHERE d.campaign=?""",
             (campaign,),
         ):
-            rows[did].caps.append(CapRow(item, ref, dom, level, Text(fr=fr, en=en)))
+            rows[did].caps.append(CapRow(item, ref, dom, level, Text(fr=fr, en=en), cause))
         for did, ref, kind, sev, crit, dom, fr, en in c.execute(
             """SELECT f.diagnostic_id, f.ref, f.kind, f.severity, f.critical, f.domain,
                       f.title_fr, f.title_en
@@ -238,3 +241,15 @@ class DiagnosticTables(StoreBase):
             (campaign, tier),
         ).fetchall()
         return [(str(dom), float(score)) for dom, score in rows]
+
+    def campaign_versions(self, campaign: str) -> set[tuple[str, str, str, str]]:
+        """(questionnaire id, its version, grid id, its version) of the campaign's diagnostics:
+        one campaign compares diagnostics made against the same questionnaire and grid."""
+        rows = self.conn.execute(
+            """SELECT DISTINCT json_extract(json, '$.questionnaire.id'),
+                      json_extract(json, '$.questionnaire.version'),
+                      json_extract(json, '$.grid.id'), json_extract(json, '$.grid.version')
+               FROM diagnostics WHERE campaign=?""",
+            (campaign,),
+        ).fetchall()
+        return {(str(a), str(b), str(c), str(d)) for a, b, c, d in rows}

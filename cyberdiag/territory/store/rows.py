@@ -28,6 +28,7 @@ class CapRow:
     domain: str | None
     level: int
     label: Text
+    cause: str = "gap"  # "gap" (known to be missing or partial) or "unknown" (to confirm)
 
 
 @dataclass

@@ -107,6 +107,21 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (campaign, insee)
     );
     """,
+    # 3: why each cap holds (diagnostic schema 1.1): "gap" (known to be missing or partial) or
+    # "unknown" (to confirm). Caps already stored get it from the answers their diagnostic
+    # embeds, as cyberdiag.diagnostic.migrate does for a file: a cap set by a question is
+    # "unknown" unless that question has an answer of kind "answer" or "not_applicable".
+    """
+    ALTER TABLE caps ADD COLUMN cause TEXT NOT NULL DEFAULT 'gap';
+    UPDATE caps SET cause = 'unknown'
+     WHERE source = 'question'
+       AND NOT EXISTS (
+           SELECT 1 FROM diagnostics d, json_each(d.json, '$.answers') a
+            WHERE d.id = caps.diagnostic_id
+              AND json_extract(a.value, '$.question_id') = caps.ref
+              AND json_extract(a.value, '$.kind') IN ('answer', 'not_applicable')
+       );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

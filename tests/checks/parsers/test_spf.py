@@ -26,6 +26,16 @@ VALID = [
     ("v=spf1 mx exp=explain.example.fr -all", "-", 1, None),
     ("v=spf1 mx foo=bar -all", "-", 1, None),
     ("v=spf1", None, 0, None),
+    # RFC 7208 §7.1: any visible character but '%' is literal in a domain-spec
+    ("v=spf1 a:foo:bar/baz.example.com -all", "-", 1, None),
+    ("v=spf1 a:foo:bar/baz.example.com/24 -all", "-", 1, None),
+    ("v=spf1 include:_spf.example.com. -all", "-", 1, None),
+    ("v=spf1 a:foo.123-4 -all", "-", 1, None),  # a top label may be digits with a hyphen
+    ("v=spf1 include:" + "abc." * 70 + "fr -all", "-", 1, None),  # long: truncated (§7.3)
+    ("v=spf1 a/0 mx//0 ip4:192.0.2.0/0 ip6:::/0 -all", "-", 2, None),
+    ("v=spf1 exists:%{ir}.%{l1r+-}._spf.%{d} -all", "-", 1, None),
+    ("v=spf1 -all exp=explain.%{d}", "-", 0, None),
+    ("v=spf1 -all moo= foo.bar_baz=%{d}%%%_%-", "-", 0, None),  # unknown modifiers: ignored
 ]
 
 
@@ -57,7 +67,25 @@ INVALID = [
     ("v=spf1 include:exämple.fr -all", "non-ASCII"),
     ("v=spf1 " + "a " * 3000, "too long"),
     ("v=spf1 a:192.0.2.1 -all", "numeric top label"),
-    ("v=spf1 include:" + "abc." * 70 + "fr -all", "too long"),
+    # RFC 7208 §12: no leading zero in a prefix length
+    ("v=spf1 a:example.com/032 -all", "'/032' (leading zero)"),
+    ("v=spf1 a/032 -all", "leading zero"),
+    ("v=spf1 mx//0128 -all", "leading zero"),
+    ("v=spf1 ip4:192.0.2.0/024 -all", "leading zero"),
+    ("v=spf1 a:museum -all", "must end with '.' and a name"),
+    ("v=spf1 a:museum. -all", "must end with '.' and a name"),
+    ("v=spf1 a: -all", "needs a domain"),
+    ("v=spf1 a:example.com- -all", "invalid domain"),
+    # RFC 7208 §12: an unknown modifier's value is a macro-string
+    ("v=spf1 -all foo=50%", "invalid macro in 'foo=50%'"),
+    ("v=spf1 -all foo=%{z}", "invalid macro"),
+    # RFC 7208 §7.2: c, r, t only in explanation text
+    ("v=spf1 -all exp=%{c}.example.com", "only allowed in explanation text"),
+    ("v=spf1 include:%{r}.example.com -all", "only allowed in explanation text"),
+    ("v=spf1 exists:%{t}.example.com -all", "%{t}"),
+    ("v=spf1 exists:%{d0}.example.com -all", "digit 0"),  # §7.3
+    ("v=spf1 ip6:fe80::1%eth0 -all", "invalid address"),
+    ("v=spf1 exp=a.example.com exp=b.example.com", "twice"),
 ]
 
 
@@ -67,6 +95,8 @@ def test_invalid_records(text: str, why: str) -> None:
         parse_spf(text)
     assert why in err.value.en
     assert err.value.fr  # a French message too
+    if "v=spf1" in text[:6].lower() and "too long" not in why:
+        assert "(RFC 7208 §" in err.value.en and "(RFC 7208 §" in err.value.fr
 
 
 def test_is_spf() -> None:

@@ -31,17 +31,22 @@ def test_hanging_site_costs_one_timeout(trust_lab: WebLab) -> None:
 
 
 def test_home_page_fetched_once(trust_lab: WebLab) -> None:
+    """Every request is made once per run: http://host/ redirected to https://host/ reuses the
+    HTTPS home page (two requests for "/", not three)."""
     context = ctx()
     target = site(trust_lab, "good")
     for cid in IDS:
         WEB_CORES[cid](context, target)
-    keys = [k for k in context.memo if k[0] == "web"]
-    assert sorted(map(str, keys)) == sorted(
+    ips = tuple(target.ips)
+    keys = sorted(str(k) for k in context.memo if k[0] == "web")
+    assert keys == sorted(
         map(
             str,
             [
-                ("web", target.host, "home", True),
-                ("web", target.host, "home", False),
+                ("web", target.host, ips, "home", True),
+                ("web", target.host, ips, "home", False),
+                ("web", "fetch", target.host, ips, "/", None, True, 65536),
+                ("web", "fetch", target.host, ips, "/", None, False, 65536),
                 ("web", target.host, "legacy"),
                 ("web", target.host, "security.txt"),
             ],
@@ -82,7 +87,9 @@ def _expected_in_lab(m: Municipality) -> list[str]:
         return [NT] * len(IDS)  # our resolver cannot resolve anything for it
     if m.web is None:
         return [NA] * len(IDS)  # neither www.<domain> nor <domain> has an address
-    return EXPECTED[m.web]
+    if m.apex_web == "http_to_www":  # www good; the apex: no HTTPS, HTTP to https://www
+        return [W, P, P, P, P, P, P, P]
+    return EXPECTED[m.web]  # the apex and www serve the same case
 
 
 def test_checks_web_lab(lab_results: dict[tuple[str, str], CheckResult]) -> None:
