@@ -2,9 +2,9 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-# System packages: the local lab (nsd, unbound, nginx), the scan (nmap), reading PDFs back (poppler),
+# System packages: the local lab (nsd, unbound, nginx; iproute2 for its IPv6 namespace), the scan (nmap), reading PDFs back (poppler),
 # WeasyPrint's text stack (pango, fonts).
-SYSTEM_PACKAGES := nsd unbound nginx nmap poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core chromium
+SYSTEM_PACKAGES := nsd unbound nginx iproute2 nmap poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core chromium
 OUT ?= demo-out
 
 .PHONY: demo test system-deps venv lint clean bench
@@ -32,7 +32,7 @@ $(CATALOGUES): %.mo: %.po $(BIN)/.installed
 venv: $(BIN)/.installed $(CATALOGUES)
 
 demo: system-deps venv
-	$(BIN)/cyberdiag demo --out $(OUT)
+	$(BIN)/cyberdiag demo --dir $(OUT)
 
 lint: venv
 	$(BIN)/ruff check cyberdiag tests benchmarks tools

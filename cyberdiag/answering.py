@@ -1,5 +1,7 @@
 """Answering a questionnaire, without the terminal: which questions apply, in which order they come.
 
+What the profile already says is not asked again: an option it rules out is not offered, an
+answer it gives is recorded as known (--review can change it), a likely one is suggested.
 The walk over the questions (skipped ones come back at the end and on the next run, "back" goes
 to the previous one, --review asks everything again) and the answers file, written atomically
 with mode 0600 after every answer, so that a killed process loses at most the question on
@@ -18,11 +20,20 @@ from typing import Literal, Protocol
 
 import yaml
 
+from cyberdiag.checks.mail.free_provider import is_free_webmail
 from cyberdiag.errors import UserError
 from cyberdiag.fileio import check_writable, locked, write_private
 from cyberdiag.i18n import Lang
 from cyberdiag.loading import load_answers, load_grid, load_questionnaire
-from cyberdiag.models import Answer, AnswerFile, Profile, Question, Questionnaire, TierRules
+from cyberdiag.models import (
+    Answer,
+    AnswerFile,
+    Profile,
+    Question,
+    Questionnaire,
+    Text,
+    TierRules,
+)
 from cyberdiag.scoring import derive_tier, nis2_status, profile_flags
 
 HEADER = (
@@ -67,7 +78,8 @@ def applicable_questions(
     rules: TierRules,
     domain_conditions: dict[str, str | None],
 ) -> list[Question]:
-    """The questions that apply to this municipality (tier, profile flags, domain condition)."""
+    """The questions that apply to this municipality (tier, profile flags, domain condition),
+    without the options its profile rules out (`without_ruled_out`)."""
     tier = derive_tier(profile, rules)
     flags = profile_flags(profile, nis2_status(profile, rules))
     out = []
@@ -76,8 +88,70 @@ def applicable_questions(
         if cond is not None and not flags.get(cond, False):
             continue
         if tier in q.applies.tiers and all(flags.get(f, False) for f in q.applies.requires):
-            out.append(q)
+            out.append(without_ruled_out(q, profile))
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# What the profile already says (domain names, official address, who runs the IT)
+# --------------------------------------------------------------------------------------------
+
+DOMAIN_QUESTIONS = ("msg.domain_owner", "msg.domain_renewal", "msg.domain_access")
+OFFICIAL_ADDRESS = "msg.official_address"
+IT_OPERATOR = "mut.it_operator"
+
+
+@dataclass(frozen=True)
+class FromProfile:
+    """An answer the profile gives or makes likely (an option id), and why (the comment)."""
+
+    option: str
+    comment: Text
+
+
+def without_ruled_out(q: Question, profile: Profile) -> Question:
+    """`q` without the options the profile rules out: with a declared domain name, the domain
+    questions do not offer « la commune n'a pas de nom de domaine »."""
+    if q.id in DOMAIN_QUESTIONS and profile.domains:
+        kept = [o for o in q.options if o.kind != "not_applicable"]
+        return q.model_copy(update={"options": kept})
+    return q
+
+
+def known_answers(profile: Profile) -> dict[str, FromProfile]:
+    """Answers the profile gives (recorded, not asked; --review can change them): an official
+    address at a consumer mailbox (orange.fr, gmail.com…) answers msg.official_address « non »."""
+    email = profile.official_email
+    if email and is_free_webmail(email):
+        why = Text(fr=f"D'après le profil : {email}", en=f"From the profile: {email}")
+        return {OFFICIAL_ADDRESS: FromProfile("non", why)}
+    return {}
+
+
+def suggested_answers(profile: Profile) -> dict[str, FromProfile]:
+    """Likely answers, to confirm (Enter takes them): no domain name and an address at a
+    consumer mailbox → the domain questions do not apply; who runs the IT, from the profile."""
+    out: dict[str, FromProfile] = {}
+    email = profile.official_email
+    if not profile.domains and email and is_free_webmail(email):
+        why = Text(
+            fr="D'après le profil : pas de nom de domaine", en="From the profile: no domain name"
+        )
+        out |= {qid: FromProfile("non_applicable", why) for qid in DOMAIN_QUESTIONS}
+    if profile.it_staff:
+        why = Text(fr="D'après le profil : personnel informatique", en="From the profile: IT staff")
+        out[IT_OPERATOR] = FromProfile("agents", why)
+    elif profile.it_provider:
+        name = profile.it_provider
+        why = Text(fr=f"D'après le profil : {name}", en=f"From the profile: {name}")
+        out[IT_OPERATOR] = FromProfile("prestataire_prive", why)
+    return out
+
+
+def _offered(questions: list[Question], given: dict[str, FromProfile]) -> dict[str, FromProfile]:
+    """The answers of `given` whose question is asked and offers that option."""
+    options = {q.id: {o.id for o in q.options} for q in questions}
+    return {qid: a for qid, a in given.items() if a.option in options.get(qid, ())}
 
 
 ANSWERS_FILE = ("le fichier de réponses", "the answers file")
@@ -161,6 +235,14 @@ class AnswerSession:
     given: int = 0  # answers given in this run
     domain_names: dict[str, str] = field(default_factory=dict)
     header: str = HEADER  # what the file is (a workshop's personal file says so)
+    # Questions the profile answered in this session (recorded as known, not asked), and the
+    # likely answers it suggests: question id -> (option id, comment).
+    known: list[str] = field(default_factory=list)
+    suggested: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def save(self) -> None:
+        """Save the answers as they are (e.g. the known ones, before the first question)."""
+        save_or_rescue(self.path, self.answers, self.header)
 
     def current(self, q: Question) -> Answer | None:
         """The answer saved for `q`, if any."""
@@ -259,6 +341,15 @@ def profile_session(
     questions = applicable_questions(
         questionnaire, profile, grid.tier_rules, {d.id: d.condition for d in grid.domains}
     )
+    now = datetime.now(UTC).replace(microsecond=0)
+    known = {
+        qid: Answer(option=a.option, comment=a.comment.get(lang), answered_at=now)
+        for qid, a in _offered(questions, known_answers(profile)).items()
+        if qid not in answers.answers
+    }
+    if known:
+        answers = answers.model_copy(update={"answers": {**answers.answers, **known}})
+    suggested = _offered(questions, suggested_answers(profile))
     return AnswerSession(
         questionnaire=questionnaire,
         questions=questions,
@@ -266,4 +357,6 @@ def profile_session(
         path=answers_path,
         review=review,
         domain_names={d.id: d.name.get(lang) for d in grid.domains},
+        known=list(known),
+        suggested={qid: (a.option, a.comment.get(lang)) for qid, a in suggested.items()},
     )

@@ -22,6 +22,7 @@ from cyberdiag.errors import UserError
 from cyberdiag.fileio import write_private
 from cyberdiag.loading import load_check_catalogue, load_grid
 from cyberdiag.loading.jsonread import loads, read_text
+from cyberdiag.loading.parse_messages import json_problem
 from cyberdiag.models import (
     SCHEMA_VERSION,
     AnswerFile,
@@ -68,8 +69,11 @@ def score_and_save(
     profile: Profile,
     answers: AnswerFile,
     checks: list[CheckResult],
+    nameservers: list[str] | None = None,
+    nameserver_source: str = "",
 ) -> Diagnostic:
-    """Build the diagnostic against the shipped grid and check catalogue, and save it (0600)."""
+    """Build the diagnostic against the shipped grid and check catalogue, and save it (0600).
+    `nameservers`: the DNS servers the checks went through (shown in the report's annex)."""
     diag = build(
         grid=load_grid(),
         questionnaire=questionnaire,
@@ -78,6 +82,10 @@ def score_and_save(
         checks=checks,
         catalogue=load_check_catalogue(),
     )
+    if nameservers:
+        diag = diag.model_copy(
+            update={"nameservers": list(nameservers), "nameserver_source": nameserver_source}
+        )
     save(diag, path)
     return diag
 
@@ -154,9 +162,9 @@ def parse(text: str, label: str) -> Diagnostic:
         data = loads(text, label)  # bounded depth (UserError naming the file)
     except json.JSONDecodeError as exc:
         raise UserError(
-            f"{label} : fichier de diagnostic illisible (JSON invalide ligne {exc.lineno}) — "
-            "fichier tronqué ou modifié ?",
-            f"{label}: unreadable diagnostic file (invalid JSON at line {exc.lineno}) — "
+            f"{label} : fichier de diagnostic illisible (JSON invalide {json_problem(exc, 'fr')})"
+            " — fichier tronqué ou modifié ?",
+            f"{label}: unreadable diagnostic file (invalid JSON at {json_problem(exc, 'en')}) — "
             "truncated or edited?",
         ) from None
     except ValueError:  # e.g. a number of thousands of digits

@@ -116,8 +116,12 @@ def remove_stale_temps(folder: Path) -> list[Path]:
         if m is not None:
             if _alive(int(m["pid"])):
                 continue
-        elif _OLD_TEMP.match(name) is None or not _older_than(path, _OLD_TEMP_AGE):
-            continue
+        else:  # an older cyberdiag's: only beside the file it was for, and hours old
+            old = _OLD_TEMP.match(name)
+            if old is None or not (folder / old["name"]).exists():
+                continue
+            if not _older_than(path, _OLD_TEMP_AGE):
+                continue
         with contextlib.suppress(OSError):
             path.unlink()
             removed.append(path)

@@ -35,3 +35,10 @@ def current() -> Lang:
 def tr(fr: str, en: str, lang: Lang | None = None) -> str:
     """Pick the French or English text."""
     return en if (lang or current()) == "en" else fr
+
+
+def plural(n: int, one: str, many: str, lang: Lang | None = None) -> str:
+    """« 1 fichier valide », « 21 vérifications non testées »: `n` and the right form (French:
+    0 and 1 take the singular; English: only 1)."""
+    single = n <= 1 if (lang or current()) == "fr" else n == 1
+    return f"{n} {one if single else many}"

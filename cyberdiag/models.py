@@ -55,8 +55,9 @@ PROFILE_FLAGS = (
     "nis2",
 )
 
-# 1.1: each cap records its cause (Cap.cause); older 1.x files are migrated at load
-# (cyberdiag.diagnostic).
+# 1.1: each cap records its cause (Cap.cause); the DNS servers of the checks (nameservers,
+# nameserver_source, optional); AnsweredItem.scored (optional, true when absent); older 1.x
+# files are migrated at load (cyberdiag.diagnostic).
 SCHEMA_VERSION = "1.1"
 
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
@@ -166,6 +167,9 @@ class Question(Model):
     # The technical wording and the evidence to give, for the IT provider: shown with "?" in
     # the interview (after the why) and printed on the provider sheet.
     provider_note: Text | None = None
+    # False: asked and recorded (pooling, training needs: the territory's questions) but never
+    # scored — no score on its options, never critical, a finding, a cap or in a coverage.
+    scored: bool = True
 
 
 class Questionnaire(Model):
@@ -203,6 +207,8 @@ class Domain(Model):
     checks: list[GridCheck] = []
     # A profile flag; when set, the domain only applies if the flag is true (e.g. has_ot).
     condition: str | None = None
+    # False: a domain of unscored questions (pooling): no checks, no score, no level.
+    scored: bool = True
 
 
 class Tier(Model):
@@ -413,6 +419,9 @@ class CheckRun(Model):
     tool_version: str
     started_at: datetime
     nameservers: list[str] = []
+    # Where the nameservers come from: "option" (--nameserver), "env" (CYBERDIAG_NAMESERVER),
+    # "system" (the computer's own resolver, /etc/resolv.conf); "" in older files.
+    nameserver_source: str = ""
     results: list[CheckResult]
     interrupted: bool = False
 
@@ -443,6 +452,8 @@ class AnsweredItem(Model):
     confirmed_by: str | None = Field(default=None, max_length=200)
     confirmed_on: date | None = None
     evidence: str | None = Field(default=None, max_length=2000)
+    # False: an unscored question (pooling, training needs), recorded for the territory only.
+    scored: bool = True
 
 
 class Coverage(Model):
@@ -545,6 +556,9 @@ class Diagnostic(Model):
     # NIST CSF 2.0 view of the same answers: function (GV, ID, PR, DE, RS, RC) -> score 0..100.
     csf: dict[str, float] = {}
     nis2: Nis2Status
+    # Through which DNS server(s) the checks were made, and where they came from (CheckRun).
+    nameservers: list[str] = Field(default=[], max_length=20)
+    nameserver_source: str = Field(default="", max_length=20)
 
 
 # --------------------------------------------------------------------------------------------

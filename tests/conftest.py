@@ -27,6 +27,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -43,6 +44,18 @@ from cyberdiag.lab.web import WEB_CASES, WebServer, WebSite, security_txt, start
 
 REQUIRE_LAB = os.environ.get("CYBERDIAG_REQUIRE_LAB") == "1"
 ROOT = Path(__file__).resolve().parents[1]
+
+# Tests never reach the host's resolver nor the outside. By default every lookup goes to an
+# unused loopback address (a test that forgets its lab gets `not_tested`), and the computer's
+# own resolver configuration reads as empty (no resolver: the "--nameserver" error). Set here,
+# for the whole session and every subprocess; a test's lab overrides CYBERDIAG_NAMESERVER. The
+# system-resolver path is tested inside a network namespace (tests/net/test_dnsclient.py).
+UNUSED_NAMESERVER = "127.0.0.254"
+os.environ["CYBERDIAG_NAMESERVER"] = UNUSED_NAMESERVER
+os.environ["CYBERDIAG_RESOLV_CONF"] = os.devnull
+# The cache of the validated shipped files (cyberdiag/loading/shipped_cache.py) in a folder of
+# this session, never the user's.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="cyberdiag-test-cache-")
 
 
 @pytest.hookimpl(hookwrapper=True)

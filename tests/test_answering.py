@@ -156,7 +156,7 @@ def test_profile_session_starts_empty_then_resumes(tmp_path: Path) -> None:
     prof = profile(population=600, it_staff=False)
     s = profile_session(prof, "complet", path, "fr", review=False)
     assert not path.exists() and s.answers.answers == {}
-    assert 15 <= len(s.questions) <= 35
+    assert 40 <= len(s.questions) <= 60
     assert s.domain_names[s.questions[0].domain]
     first = s.questions[0]
     s.choose(first, first.options[0].id)
@@ -289,3 +289,47 @@ def test_disk_full_while_answering_keeps_every_answer(tmp_path: Path) -> None:
     kept = yaml.safe_load(rescued[0].read_text(encoding="utf-8"))
     assert len(kept["answers"]) == 2  # the first one and the one just typed
     assert "Traceback" not in text and "Erreur interne" not in text
+
+
+def _shipped(prof):  # type: ignore[no-untyped-def]
+    from cyberdiag.loading import load_grid
+
+    g = load_grid()
+    conditions = {d.id: d.condition for d in g.domains}
+    return {
+        q.id: q
+        for q in applicable_questions(load_questionnaire("complet"), prof, g.tier_rules, conditions)
+    }
+
+
+def test_a_declared_domain_removes_the_no_domain_option() -> None:
+    with_domain = _shipped(profile(population=600, it_staff=False, domains=["ville.test"]))
+    without = _shipped(profile(population=600, it_staff=False))
+    for qid in ("msg.domain_owner", "msg.domain_renewal"):
+        assert "non_applicable" not in [o.id for o in with_domain[qid].options]
+        assert "non_applicable" in [o.id for o in without[qid].options]
+
+
+def test_a_consumer_mailbox_is_known_and_the_rest_suggested(tmp_path: Path) -> None:
+    prof = profile(
+        population=600, it_staff=False, it_provider="Presta", official_email="mairie@orange.fr"
+    )
+    s = profile_session(prof, "complet", tmp_path / "answers.yaml", "fr", review=False)
+    assert s.known == ["msg.official_address"]
+    known = s.answers.answers["msg.official_address"]
+    assert (known.option, known.comment) == ("non", "D'après le profil : mairie@orange.fr")
+    assert "msg.official_address" not in [q.id for q in s.todo()]
+    assert s.suggested["msg.domain_owner"] == (
+        "non_applicable",
+        "D'après le profil : pas de nom de domaine",
+    )
+    assert s.suggested["mut.it_operator"] == ("prestataire_prive", "D'après le profil : Presta")
+    # An answer already given is never replaced; an own domain suggests nothing.
+    s.choose(next(q for q in s.questions if q.id == "msg.official_address"), "oui")
+    again = profile_session(prof, "complet", s.path, "fr", review=False)
+    assert again.known == [] and again.answers.answers["msg.official_address"].option == "oui"
+    own = profile(population=600, it_staff=True, official_email="mairie@ville.test")
+    s = profile_session(own, "complet", tmp_path / "other.yaml", "fr", review=False)
+    assert s.known == [] and s.suggested == {
+        "mut.it_operator": ("agents", s.suggested["mut.it_operator"][1])
+    }

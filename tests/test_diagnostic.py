@@ -73,7 +73,7 @@ def test_schema_rejects_a_broken_record(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ('{"schema_version": "1.1", "tool', "diagnostic illisible (JSON invalide ligne 1)"),
+        ('{"schema_version": "1.1", "tool', "diagnostic illisible (JSON invalide ligne 1, colonne"),
         ("[1, 2]", "ce n'est pas un diagnostic cyberdiag"),
         (
             '{"schema_version": "2.0"}',

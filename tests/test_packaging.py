@@ -47,6 +47,8 @@ def test_wheel_contains_the_data_folders(wheel: Path) -> None:
     ):
         assert expected in names, expected
     assert any(n.startswith("cyberdiag/_data/report_templates/") for n in names)
+    # The French messages of the command-line parser, compiled by the build (hatch_build.py).
+    assert "cyberdiag/locale/fr/LC_MESSAGES/click.mo" in names
 
 
 def test_installed_package_works_from_any_directory(wheel: Path, tmp_path: Path) -> None:
@@ -87,3 +89,12 @@ def test_installed_package_works_from_any_directory(wheel: Path, tmp_path: Path)
     )
     assert res.returncode == 0, res.stderr
     assert res.stdout.startswith("OK: ")
+    # French usage errors from the installed catalogue.
+    res = subprocess.run(
+        [sys.executable, "-m", "cyberdiag", "score", "--nmae", "x", "--lang", "fr"],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert "Erreur : Option inconnue : '--nmae'." in res.stderr

@@ -36,28 +36,38 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def test_readme_section_matches_the_catalogue() -> None:
+def test_readme_sections_match_the_catalogue() -> None:
+    """README.md in French, README.en.md in English, each generated from the catalogue."""
     gen = generator()
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = gen.marked_section(readme)
-    assert section is not None, "README.md lost its <!-- checks:begin/end --> markers"
-    assert section == gen.generate(), (
-        "README.md is out of date: python tools/gen_readme_checks.py --update README.md"
-    )
+    for name, lang in (("README.md", "fr"), ("README.en.md", "en")):
+        readme = (ROOT / name).read_text(encoding="utf-8")
+        section = gen.marked_section(readme)
+        assert section is not None, f"{name} lost its <!-- checks:begin/end --> markers"
+        assert section == gen.generate(lang=lang), (
+            f"{name} is out of date: python tools/gen_readme_checks.py --update {name}"
+        )
 
 
 def test_every_check_is_explained_in_french_and_english() -> None:
-    text = generator().generate()
+    gen = generator()
+    fr, en = gen.generate(lang="fr"), gen.generate(lang="en")
     checks = catalogue()
     assert checks, "no check catalogue in checks/*.yaml"
     for c in checks:
-        assert text.count(f"**`{c['id']}` — ") == 2, c["id"]
-        for lang in ("fr", "en"):
+        for text, lang in ((fr, "fr"), (en, "en")):
+            assert text.count(f"**`{c['id']}` — ") == 1, c["id"]
             assert one_line(c["title"][lang]) in text
             assert one_line(c["explanation"][lang]) in text
             assert one_line(c["remediation"][lang]) in text
-    fr, en = text.split("### What each check means and how to fix it")
-    assert "Comment corriger" in fr and "How to fix it" in en
+    assert "Comment corriger" in fr and "How to fix it" not in fr
+    assert "How to fix it" in en and "Comment corriger" not in en
+
+
+def test_the_french_readme_holds_no_english_section() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for english in ("### What each check means", "How to fix it:", "For elected officials:",
+                    "Ports the exposure scan treats as risky"):
+        assert english not in readme
 
 
 def test_replace_section_keeps_the_rest(tmp_path: Path) -> None:

@@ -170,6 +170,7 @@ def make_check_run(
     nameservers: list[str],
     started_at: datetime | None = None,
     interrupted: bool = False,
+    nameserver_source: str = "",
 ) -> CheckRun:
     """The record of one run of the checks (what `cyberdiag check -o` writes)."""
     return CheckRun(
@@ -177,6 +178,7 @@ def make_check_run(
         tool_version=__version__,
         started_at=started_at or datetime.now(UTC),
         nameservers=list(nameservers),
+        nameserver_source=nameserver_source,
         results=results,
         interrupted=interrupted,
     )

@@ -7,6 +7,7 @@ Bug -> exit 3 and the path of a log file holding the traceback.
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 # Command modules register themselves on `app` when imported (each imports only typer and the
 # standard library at module level: `cyberdiag --help` stays fast).
@@ -23,6 +24,9 @@ from cyberdiag.cli import territory_cmd  # noqa: F401
 from cyberdiag.cli import workshop_cmd  # noqa: F401
 # isort: on
 from cyberdiag.cli.app import app
+
+if TYPE_CHECKING:
+    import typer
 
 EXIT_USER = 1
 EXIT_INTERRUPTED = 130
@@ -53,10 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return the exit code (the one error handler of cyberdiag)."""
     import typer
 
+    from cyberdiag.cli.translation import activate, deactivate, localise
     from cyberdiag.errors import UserError
     from cyberdiag.i18n import current, set_lang, tr
-
-    from cyberdiag.cli.translation import activate, deactivate, localise
 
     args = list(sys.argv[1:] if argv is None else argv)
     # Each run starts from the language asked for anywhere on the command line (--lang before
@@ -65,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     activate(current())
     code = 0
     try:
-        command = typer.main.get_command(app)
+        command = typer.main.get_command(_only_what_runs(args))
         localise(command, current())
         rv = command.main(args=args, prog_name="cyberdiag", standalone_mode=False)
         # Recent typer returns the exit code of typer.Exit (and 130 for Ctrl-C) here.
@@ -102,6 +105,35 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         deactivate()
     return code
+
+
+def _only_what_runs(args: list[str]) -> typer.Typer:
+    """The application with only the command that the arguments name (Typer reads the
+    signature of every command it builds: ~0.1 s for all of them); the whole application when
+    the arguments name none (`cyberdiag --help`, a mistyped command and its suggestions)."""
+    import copy
+
+    import typer.main
+
+    wanted = next((a for i, a in enumerate(args) if not a.startswith("-")
+                   and (i == 0 or args[i - 1] != "--lang")), None)
+    if wanted is None:
+        return app
+
+    def named(value: object) -> str | None:
+        return value if isinstance(value, str) else None
+
+    commands = [c for c in app.registered_commands
+                if (named(c.name) or typer.main.get_command_name(c.callback.__name__)
+                    if c.callback else named(c.name)) == wanted]
+    groups = [g for g in app.registered_groups
+              if (named(g.name) or (named(g.typer_instance.info.name) if g.typer_instance
+                                    else None)) == wanted]
+    if not commands and not groups:
+        return app
+    only = copy.copy(app)
+    only.registered_commands, only.registered_groups = commands, groups
+    return only
 
 
 def _lang_in(args: list[str]) -> str | None:

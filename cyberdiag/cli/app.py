@@ -86,9 +86,12 @@ NameserverOpt = Annotated[
         "--nameserver",
         "-n",
         help=h(
-            "Serveur DNS à utiliser, IP[:PORT] (répétable). "
-            "Toutes les résolutions passent par lui.",
-            "DNS server to use, IP[:PORT] (repeatable). Every lookup goes through it.",
+            "Serveur DNS à utiliser, IP[:PORT] (répétable) : toutes les résolutions passent "
+            "par lui (audit reproductible). Par défaut : CYBERDIAG_NAMESERVER, sinon le "
+            "résolveur du poste (/etc/resolv.conf).",
+            "DNS server to use, IP[:PORT] (repeatable): every lookup goes through it "
+            "(reproducible audit). By default: CYBERDIAG_NAMESERVER, else the computer's own "
+            "resolver (/etc/resolv.conf).",
         ),
         show_default=False,
     ),

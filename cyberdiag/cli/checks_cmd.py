@@ -22,15 +22,19 @@ if TYPE_CHECKING:
 @app.command(
     help=h(
         "Vérifications passives DNS, messagerie et web d'un ou plusieurs domaines (SPF, DMARC, "
-        "DKIM, MTA-STS, STARTTLS, DNSSEC, serveurs de noms, HTTPS, en-têtes…). Toutes les "
-        "résolutions passent par --nameserver (ou la variable CYBERDIAG_NAMESERVER).\n\n"
+        "DKIM, MTA-STS, STARTTLS, DNSSEC, serveurs de noms, HTTPS, en-têtes…), ceux du profil "
+        "municipality.yaml du dossier si aucun n'est donné. Les résolutions passent par le "
+        "résolveur du poste, ou par --nameserver (ou la variable CYBERDIAG_NAMESERVER) pour "
+        "un audit reproductible.\n\n"
         "Exemples :\n\n"
         "  cyberdiag check ville-exemple.fr --nameserver 9.9.9.9\n\n"
         "  cyberdiag check --profile municipality.yaml -n 9.9.9.9 -o checks.json\n\n"
         "  cyberdiag check ville-exemple.test -n 127.121.0.53 --only mail.spf,mail.dmarc --json",
         "Passive DNS, e-mail and web checks of one or more domains (SPF, DMARC, DKIM, MTA-STS, "
-        "STARTTLS, DNSSEC, nameservers, HTTPS, headers…). Every lookup goes through "
-        "--nameserver (or the CYBERDIAG_NAMESERVER variable).\n\n"
+        "STARTTLS, DNSSEC, nameservers, HTTPS, headers…), those of the folder's "
+        "municipality.yaml when none is given. Lookups go through the computer's own resolver, "
+        "or through --nameserver (or the CYBERDIAG_NAMESERVER variable) for a reproducible "
+        "audit.\n\n"
         "Examples:\n\n"
         "  cyberdiag check ville-exemple.fr --nameserver 9.9.9.9\n\n"
         "  cyberdiag check --profile municipality.yaml -n 9.9.9.9 -o checks.json\n\n"
@@ -73,7 +77,9 @@ def check(
     from cyberdiag.i18n import tr
 
     prof, names = _what_to_check(domains, profile)
-    servers = _nameservers(nameserver)
+    servers, source = _nameservers(nameserver)
+    if not json_out:
+        _say_resolver(servers, source)
     if output is not None:  # before any check: the results will have a place
         from cyberdiag.fileio import OUTPUT_HINT, check_writable
 
@@ -87,9 +93,11 @@ def check(
     except KeyboardInterrupt:
         if output is not None:  # keep what was done, marked as interrupted
             write_check_run(output, make_check_run(done, nameservers=servers,
-                                                   started_at=started, interrupted=True))
+                                                   started_at=started, interrupted=True,
+                                                   nameserver_source=source))
         raise
-    run = make_check_run(results, nameservers=servers, started_at=started)
+    run = make_check_run(results, nameservers=servers, started_at=started,
+                         nameserver_source=source)
     if output is not None:
         write_check_run(output, run)
     if json_out:
@@ -101,11 +109,19 @@ def check(
 
 
 
+DEFAULT_PROFILE = Path("municipality.yaml")
+
+
 def _what_to_check(domains: list[str] | None, profile: Path | None) -> tuple[Any, list[str]]:
-    """(the profile or None, the domains to check): those given, else the profile's."""
+    """(the profile or None, the domains to check): those given, else the profile's (--profile,
+    else municipality.yaml in the current folder when there is one)."""
     from cyberdiag.errors import UserError
+    from cyberdiag.i18n import tr
     from cyberdiag.loading import load_profile
 
+    if profile is None and not domains and DEFAULT_PROFILE.is_file():
+        profile = DEFAULT_PROFILE
+        typer.echo(tr(f"Profil : {profile}", f"Profile: {profile}"), err=True)
     prof = load_profile(profile) if profile is not None else None
     names = list(domains or []) or (list(prof.domains) if prof else [])
     if not names and not (prof and prof.official_email):
@@ -118,20 +134,36 @@ def _what_to_check(domains: list[str] | None, profile: Path | None) -> tuple[Any
     return prof, names
 
 
-def _nameservers(nameserver: list[str] | None) -> list[str]:
-    """The --nameserver values, else CYBERDIAG_NAMESERVER; UserError when there is none."""
+def _nameservers(nameserver: list[str] | None) -> tuple[list[str], str]:
+    """(nameservers, source): --nameserver, else CYBERDIAG_NAMESERVER, else the computer's own
+    resolver; UserError when there is none at all."""
     from cyberdiag.errors import UserError
-    from cyberdiag.net.dnsclient import nameservers_or_env
+    from cyberdiag.net.dnsclient import choose_nameservers
 
-    servers = nameservers_or_env(nameserver)
+    servers, source = choose_nameservers(nameserver)
     if not servers:
         raise UserError(
-            "Aucun serveur DNS indiqué : utiliser --nameserver IP[:PORT] (par exemple le "
-            "résolveur de votre fournisseur d'accès), ou la variable CYBERDIAG_NAMESERVER.",
-            "No nameserver given: use --nameserver IP[:PORT] (for example your Internet "
-            "provider's resolver), or the CYBERDIAG_NAMESERVER variable.",
+            "Aucun serveur DNS : ce poste n'a pas de résolveur configuré (/etc/resolv.conf). "
+            "Indiquer celui à utiliser avec --nameserver IP[:PORT] (par exemple le résolveur "
+            "de votre fournisseur d'accès), ou la variable CYBERDIAG_NAMESERVER.",
+            "No nameserver: this computer has no resolver configured (/etc/resolv.conf). Give "
+            "the one to use with --nameserver IP[:PORT] (for example your Internet provider's "
+            "resolver), or the CYBERDIAG_NAMESERVER variable.",
         )
-    return servers
+    return servers, source
+
+
+def _say_resolver(servers: list[str], source: str) -> None:
+    """Which resolver the lookups go through, on stderr (« Résolveur du poste : … »)."""
+    from cyberdiag.i18n import current, tr
+    from cyberdiag.net.dnsclient import SOURCE_SYSTEM, resolver_label
+
+    label = resolver_label(servers, source, current())
+    line = label[:1].upper() + label[1:]
+    if source == SOURCE_SYSTEM:
+        line += tr(" (pour un audit reproductible : --nameserver IP)",
+                   " (for a reproducible audit: --nameserver IP)")
+    typer.echo(line, err=True)
 
 def _run_with_progress(names: list[str], servers: list[str], timeout: float, prof: Any,
                        only: list[str] | None, done: list[CheckResult], *,
@@ -166,22 +198,63 @@ def _print_table(results: list[CheckResult]) -> None:
     from cyberdiag.i18n import current, tr
 
     lang = current()
-    catalogue = _catalogue_titles()
     console = out_console()
+    summary = counts_line([r.status for r in results])
+    untested, trouble = _same_trouble(results)
+    tested = [r for r in results if r.status != "not_applicable"]
+    if untested and len(untested) == len(tested):
+        # One cause for everything (the DNS server does not answer): one line, not a table.
+        console.print(outside(tr(f"Aucune vérification possible : {trouble}.",
+                                 f"No check could be made: {trouble}."), 4000))
+        console.print(outside(tr(f"Bilan : {summary}", f"Summary: {summary}")))
+        return
+    catalogue = _catalogue_titles()
     table = Table(show_lines=False, header_style="bold")
     table.add_column(tr("Domaine", "Domain"), no_wrap=True)
     table.add_column(tr("Vérification", "Check"))
     table.add_column(tr("Résultat", "Result"), no_wrap=True)
     table.add_column(tr("Détail", "Details"))
+    grouped = untested or []
     for r in results:
+        if r in grouped and r is not grouped[0]:
+            continue  # shown once, on the first row of the group
         meta = catalogue.get(r.id)
         title = meta.title.get(lang) if meta else r.id
         check = Text.assemble(outside(title), "\n", Text(r.id, style="dim"))
-        table.add_row(outside(r.target), check, status_text(r.status),
-                      outside(r.message.get(lang), 4000), end_section=False)
+        message, n = r.message.get(lang), 1
+        if r is (grouped[0] if grouped else None):
+            n = len(grouped)
+            check, message = Text(tr(f"{n} vérifications", f"{n} checks")), trouble
+        table.add_row(outside(r.target), check, status_text(r.status, count=n),
+                      outside(message, 4000), end_section=False)
     console.print(table)
-    summary = counts_line([r.status for r in results])
     console.print(outside(tr(f"Bilan : {summary}", f"Summary: {summary}")))
+
+
+def _same_trouble(results: list[CheckResult]) -> tuple[list[CheckResult], str]:
+    """The not-tested results due to one DNS server that does not answer (same server, same
+    error), when there are at least three of them, and that cause in words: shown once."""
+    import re
+    from collections import Counter
+
+    from cyberdiag.i18n import current, tr
+
+    def key(r: CheckResult) -> tuple[str, str] | None:
+        ev = r.evidence
+        if r.status != "not_tested" or not isinstance(ev.get("server"), str):
+            return None
+        return ev["server"], str(ev.get("error", ""))
+
+    keys = Counter(k for k in map(key, results) if k is not None)
+    if not keys or keys.most_common(1)[0][1] < 3:
+        return [], ""
+    top = keys.most_common(1)[0][0]
+    group = [r for r in results if key(r) == top]
+    reason = group[0].reason.get(current()) if group[0].reason else ""
+    found = re.search(r"\(([^()]*)\)$", reason)
+    why = f" ({found.group(1)})" if found else ""
+    return group, tr(f"le serveur DNS {top[0]} ne répond pas{why}",
+                     f"the DNS server {top[0]} does not answer{why}")
 
 
 def _catalogue_titles() -> dict[str, Any]:
@@ -261,7 +334,12 @@ def lab_start(
 
     if not 0 <= count <= 200:
         raise UserError("--count doit être entre 0 et 200.", "--count must be between 0 and 200.")
-    info = start_lab(directory, count=count, web=not no_web)
+    from cyberdiag.cli.terminal import spinner
+    from cyberdiag.i18n import tr
+
+    with spinner(tr("Démarrage du laboratoire (NSD, unbound, SMTP, nginx)…",
+                    "Starting the lab (NSD, unbound, SMTP, nginx)…")):
+        info = start_lab(directory, count=count, web=not no_web)
     _describe(info)
 
 

@@ -160,14 +160,15 @@ def validate(
 ) -> None:
     start(lang)
     from cyberdiag.errors import ValidationFailed
-    from cyberdiag.i18n import tr
+    from cyberdiag.i18n import plural, tr
     from cyberdiag.loading import shipped_files, validate_files
 
     errors = validate_files(files or None)
     if errors:
         raise ValidationFailed(errors)
     n = len(files) if files else len(shipped_files())
-    print(tr(f"OK : {n} fichier(s) valide(s).", f"OK: {n} valid file(s)."))
+    print(tr("OK : ", "OK: ") + plural(n, tr("fichier valide", "valid file"),
+                                       tr("fichiers valides", "valid files")) + ".")
 
 
 @app.command(
@@ -227,7 +228,7 @@ def questionnaire(
 
         run_provider_questionnaire(provider, review=review, comments=not no_comments)
         return
-    from cyberdiag.cli.journey_view import run_questionnaire
+    from cyberdiag.cli.questionnaire_view import run_questionnaire
 
     run_questionnaire(profile, answers, questionnaire, review=review, comments=not no_comments)
 

@@ -75,7 +75,22 @@ class Interview:
         return self.session.given
 
     def run(self) -> None:
-        """Ask every question still to answer (all of them with review), then the skipped ones."""
+        """Ask every question still to answer (all of them with review), then the skipped ones;
+        first save and name the answers the profile gave."""
+        if self.session.known:
+            self.session.save()
+            by_id = {q.id: q for q in self.questions}
+            names = [
+                (by_id[qid].title or by_id[qid].text).get(self.lang) for qid in self.session.known
+            ]
+            line = Text(
+                self._t(
+                    "Déjà connu d'après le profil (modifiable avec --review) : ",
+                    "Already known from the profile (--review changes it): ",
+                )
+            )
+            self.console.print(line + outside_lines(" ; ".join(names), limit=500))
+            self.session.known = []
         self.session.walk(self)
 
     # ---- the Dialogue the walk drives -------------------------------------------------------
@@ -109,15 +124,21 @@ class Interview:
     def question(self, q: Question, k: int, n: int) -> Action:
         """Show question `q` and read keys until it is answered, kept, skipped or left."""
         current = self.session.current(q)
+        suggestion = None if current else self.session.suggested.get(q.id)
         self._on = q
         self.console.print(self._panel(q, k, n))
         while True:
             prompt = self._t("Votre réponse", "Your answer")
             if current:
                 prompt += self._t(" (Entrée : garder)", " (Enter: keep)")
+            elif suggestion:
+                prompt += self._t(" (Entrée : réponse suggérée)", " (Enter: suggested answer)")
             raw = self._input(prompt + " : " if self.lang == "fr" else prompt + ": ").strip()
             if raw == "" and current:
                 return "kept"
+            suggested = raw == "" and suggestion is not None
+            if suggestion is not None and suggested:
+                raw = suggestion[0]
             if raw == "?":
                 self._why(q)
                 continue
@@ -142,8 +163,12 @@ class Interview:
                 continue
             # Saved at once, then again with the comment.
             self.session.choose(q, opt.id)
+            previous = current.comment if current else None
+            if suggestion is not None and suggested:  # with why the profile suggests it
+                previous = suggestion[1]
+                self.session.comment(q, opt.id, previous)
             try:
-                self.answered(q, opt, current.comment if current else None)
+                self.answered(q, opt, previous)
             except _Back:
                 return "back"
             return "answered"
@@ -225,6 +250,10 @@ class Interview:
             body.append_text(outside_lines(o.label.get(self.lang)))
             if current and current.option == o.id:
                 body.append("  ← " + self._t("réponse actuelle", "current answer"))
+            elif not current and self.session.suggested.get(q.id, ("",))[0] == o.id:
+                body.append(
+                    "  ← " + self._t("suggérée d'après le profil", "suggested by the profile")
+                )
             body.append("\n")
         if current and current.comment:
             body.append(self._t("Commentaire actuel : ", "Current comment: "), "dim")
@@ -246,6 +275,11 @@ class Interview:
         if q.critical:
             title.append("  ")
             title.append(self._t("• essentielle", "• essential"), "red")
+        if not q.scored:
+            title.append("  ")
+            title.append(
+                self._t("• non notée, pour le territoire", "• not scored, for the territory"), "dim"
+            )
         return Panel(body, title=title, title_align="left")
 
     def _input(self, prompt: str) -> str:

@@ -62,7 +62,9 @@ def sheet(
     answers: AnswersOpt = Path("answers.yaml"),
     output: Annotated[
         Path,
-        typer.Option("--output", "-o", help=h("Dossier où écrire.", "Folder to write to.")),
+        typer.Option(
+            "--dir", "-d", "--output", help=h("Dossier où écrire.", "Folder to write to.")
+        ),
     ] = Path("."),
     force: Annotated[
         bool,

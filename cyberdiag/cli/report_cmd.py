@@ -112,6 +112,7 @@ def report(
     territory: Annotated[
         Path | None,
         typer.Option(
+            "--store",
             "--territory",
             help=h(
                 "Base territoriale : ajoute la médiane anonymisée des communes de la même strate.",
@@ -135,19 +136,50 @@ def report(
             gc.enable()
 
 
+SUFFIXES = {".pdf": "pdf", ".html": "html", ".htm": "html", ".csv": "csv"}
+
+
+def _format(output: Path | None, fmt: str | None) -> str:
+    """The format asked (--format, else the extension of -o, else pdf); UserError for an
+    unknown format or extension, or an extension that says another format."""
+    from cyberdiag.errors import UserError
+
+    suffix = output.suffix.lower() if output is not None else ""
+    if suffix and suffix not in SUFFIXES:
+        raise UserError(
+            f"Extension inconnue « {suffix} » pour {output} : le rapport s'écrit en .pdf, "
+            ".html ou .csv (plan d'action).",
+            f"Unknown extension '{suffix}' for {output}: the report is written as .pdf, .html "
+            "or .csv (action plan).",
+        )
+    chosen = (fmt or SUFFIXES.get(suffix, "pdf")).lower()
+    if chosen not in FORMATS:
+        raise UserError(
+            f"Format inconnu « {chosen} » : choisir pdf, html ou csv.",
+            f"Unknown format '{chosen}': choose pdf, html or csv.",
+        )
+    if suffix and SUFFIXES[suffix] != chosen:
+        raise UserError(
+            f"{output} ne correspond pas au format {chosen} : changer l'extension ou --format.",
+            f"{output} does not match the {chosen} format: change the extension or --format.",
+        )
+    return chosen
+
+
 def _report(diagnostic: Path, output: Path | None, fmt: str | None, territory: Path | None) -> None:
     from cyberdiag.errors import UserError
     from cyberdiag.i18n import current, tr
     from cyberdiag.report import write_report
 
-    if fmt is None:
-        suffix = output.suffix.lower() if output is not None else ""
-        fmt = {".html": "html", ".htm": "html", ".csv": "csv"}.get(suffix, "pdf")
-    fmt = fmt.lower()
-    if fmt not in FORMATS:
+    fmt = _format(output, fmt)
+    if diagnostic.suffix.lower() in (".yaml", ".yml"):
         raise UserError(
-            f"Format inconnu « {fmt} » : choisir pdf, html ou csv.",
-            f"Unknown format '{fmt}': choose pdf, html or csv.",
+            f"{diagnostic} est un fichier YAML (réponses ou profil), pas un diagnostic : "
+            "calculer d'abord le diagnostic avec cyberdiag score (il écrit diagnostic.json), "
+            "puis cyberdiag report diagnostic.json.",
+            f"{diagnostic} is a YAML file (answers or profile), not a diagnostic: first score "
+            "with cyberdiag score (it writes diagnostic.json), then cyberdiag report "
+            "diagnostic.json.",
         )
     diag = load_diagnostic_file(diagnostic)
     medians = territory_medians(territory, diag.tier) if territory is not None else None
@@ -159,14 +191,17 @@ def _report(diagnostic: Path, output: Path | None, fmt: str | None, territory: P
             f"{output} est un dossier : donner un nom de fichier avec -o.",
             f"{output} is a directory: give a file name with -o.",
         )
+    from cyberdiag.cli.terminal import spinner
+
     try:
-        write_report(
-            diag,
-            output,
-            fmt="csv" if fmt == "csv" else "html" if fmt == "html" else "pdf",
-            lang=current(),
-            medians=medians,
-        )
+        with spinner(tr(f"Rapport en cours : {output}…", f"Writing the report: {output}…")):
+            write_report(
+                diag,
+                output,
+                fmt="csv" if fmt == "csv" else "html" if fmt == "html" else "pdf",
+                lang=current(),
+                medians=medians,
+            )
     except OSError as exc:
         raise UserError(
             f"Impossible d'écrire {output} : {exc}", f"Cannot write {output}: {exc}"

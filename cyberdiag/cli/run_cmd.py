@@ -39,7 +39,7 @@ from cyberdiag.cli.app import (
         "PDF. Ne contacte jamais Internet.\n\n"
         "Exemples :\n\n"
         "  cyberdiag demo\n\n"
-        "  cyberdiag demo --out demo-out --lang en\n\n"
+        "  cyberdiag demo --dir demo-out --lang en\n\n"
         "  cyberdiag demo --no-lab --json",
         "Complete demonstration on the fictional municipality Ville-Exemple, in under a minute: "
         "example profile and answers, DNS, e-mail and web checks against the local lab (real "
@@ -48,7 +48,7 @@ from cyberdiag.cli.app import (
         "the lab opened, scoring and PDF report. Never contacts the Internet.\n\n"
         "Examples:\n\n"
         "  cyberdiag demo\n\n"
-        "  cyberdiag demo --out demo-out --lang en\n\n"
+        "  cyberdiag demo --dir demo-out --lang en\n\n"
         "  cyberdiag demo --no-lab --json",
     ),
     short_help=h("Démonstration complète en une commande.", "Complete demo in one command."),
@@ -57,8 +57,9 @@ def demo(
     out: Annotated[
         Path,
         typer.Option(
+            "--dir",
+            "-d",
             "--out",
-            "-o",
             help=h("Dossier où tout est écrit.", "Folder where everything is written."),
         ),
     ] = Path("demo-out"),
@@ -107,7 +108,7 @@ def demo(
         "précédentes.\n\n"
         "Exemples :\n\n"
         "  cyberdiag run --profile municipality.yaml --nameserver 9.9.9.9\n\n"
-        "  cyberdiag run -p municipality.yaml -n 9.9.9.9 --scan --authorized --out diagnostic\n\n"
+        "  cyberdiag run -p municipality.yaml -n 9.9.9.9 --scan --authorized -d diagnostic\n\n"
         "  cyberdiag run -p municipality.yaml --answers answers.yaml --no-scan --json",
         "The complete self-audit in one command: questionnaire (resumed if started), DNS, "
         "e-mail and web checks, exposure scan on request (with the municipality's "
@@ -115,7 +116,7 @@ def demo(
         "its file at once: a failing step never loses the previous ones.\n\n"
         "Examples:\n\n"
         "  cyberdiag run --profile municipality.yaml --nameserver 9.9.9.9\n\n"
-        "  cyberdiag run -p municipality.yaml -n 9.9.9.9 --scan --authorized --out diagnostic\n\n"
+        "  cyberdiag run -p municipality.yaml -n 9.9.9.9 --scan --authorized -d diagnostic\n\n"
         "  cyberdiag run -p municipality.yaml --answers answers.yaml --no-scan --json",
     ),
     short_help=h("Auto-diagnostic complet en une commande.", "Complete self-audit in one go."),
@@ -169,7 +170,9 @@ def run(
     ] = "risky",
     out: Annotated[
         Path,
-        typer.Option("--out", "-o", help=h("Dossier des résultats.", "Results folder.")),
+        typer.Option(
+            "--dir", "-d", "--out", help=h("Dossier des résultats.", "Results folder.")
+        ),
     ] = Path("diagnostic"),
     timeout: TimeoutOpt = 5.0,
     json_out: JsonOpt = False,

@@ -7,7 +7,7 @@ from pathlib import Path
 from rich.table import Table
 from rich.text import Text
 
-from cyberdiag.cli.terminal import out_console, outside
+from cyberdiag.cli.terminal import STATUS, out_console, outside
 from cyberdiag.i18n import current, tr
 from cyberdiag.models import Diagnostic
 from cyberdiag.scoring.causes import asks_provider, cause_text, level_sentence
@@ -36,7 +36,9 @@ def print_summary(diag: Diagnostic, output: Path | None) -> None:
             f"{c.questions_answered}/{c.questions_applicable}"
             + (f" +{c.checks_tested}✓" if c.checks_tested else "")
             + (
-                f" ({c.checks_not_tested} " + tr("non testés", "not tested") + ")"
+                f" ({c.checks_not_tested} "
+                + STATUS["not_tested"].word(lang, c.checks_not_tested)
+                + ")"
                 if c.checks_not_tested
                 else ""
             ),

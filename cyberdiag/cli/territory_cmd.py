@@ -51,7 +51,6 @@ CampaignOpt = Annotated[
     str | None,
     typer.Option(
         "--campaign",
-        "-c",
         help=h("Campagne (défaut : la plus récente).", "Campaign (default: the latest)."),
         show_default=False,
     ),
@@ -60,7 +59,6 @@ NewCampaignOpt = Annotated[
     str | None,
     typer.Option(
         "--campaign",
-        "-c",
         help=h("Campagne (défaut : l'année en cours).", "Campaign (default: this year)."),
         show_default=False,
     ),
@@ -152,7 +150,7 @@ def import_cmd(
     from cyberdiag.cli.terminal import err_console, out_console
     from cyberdiag.cli.territory_view import say_to
     from cyberdiag.errors import UserError
-    from cyberdiag.i18n import current, tr
+    from cyberdiag.i18n import current, plural, tr
     from cyberdiag.territory.importer import import_files
     from cyberdiag.territory.store import open_store
 
@@ -190,17 +188,17 @@ def import_cmd(
     if rep.unchanged:
         k = len(rep.unchanged)
         _say(
-            tr(
-                f"{k} diagnostic(s) déjà présent(s) à l'identique (même commune, même date) : "
-                "ignoré(s).",
-                f"{k} diagnostic(s) already present (same municipality, same date): skipped.",
-            )
+            plural(k, tr("diagnostic déjà présent à l'identique", "diagnostic already present"),
+                   tr("diagnostics déjà présents à l'identique", "diagnostics already present"))
+            + tr(" (même commune, même date) : ignoré.", " (same municipality, same date): "
+                 "skipped.")
         )
     n = len(rep.imported)
     _say(
         tr(
-            f"{n} diagnostic(s) importé(s) dans la campagne {name} ({where}).",
-            f"{n} diagnostic(s) imported into campaign {name} ({where}).",
+            plural(n, "diagnostic importé", "diagnostics importés")
+            + f" dans la campagne {name} ({where}).",
+            plural(n, "diagnostic", "diagnostics") + f" imported into campaign {name} ({where}).",
         )
     )
     if rep.refused:
@@ -273,14 +271,17 @@ def report(
     lang: LangOpt = None,
 ) -> None:
     start(lang)
+    from cyberdiag.cli.terminal import spinner
     from cyberdiag.i18n import current, tr
     from cyberdiag.territory.aggregate import build_view
     from cyberdiag.territory.report import write_report
     from cyberdiag.territory.store import open_store
 
-    with open_store(store, create=False) as s:
-        view = build_view(s, campaign, named=named)
-    write_report(view, output, current())
+    with spinner(tr(f"Rapport territorial en cours : {output}…",
+                    f"Writing the territorial report: {output}…")):
+        with open_store(store, create=False) as s:
+            view = build_view(s, campaign, named=named)
+        write_report(view, output, current())
     _say(tr(f"Rapport territorial écrit : {output}", f"Territorial report written: {output}"))
 
 
@@ -319,6 +320,22 @@ def export(
     ] = None,
     campaign: CampaignOpt = None,
     named: NamedOpt = False,
+    per_commune: Annotated[
+        bool,
+        typer.Option(
+            "--summary",
+            help=h(
+                "Synthèse : une ligne par commune (avec --named) ou par groupe d'au moins 5 "
+                "communes (anonymisé) — niveau, plafonds et leur cause, constats, scores par "
+                "domaine, dernières vérifications check-all ; CSV au format des tableurs "
+                "français (point-virgule, virgule décimale).",
+                "Summary: one row per municipality (with --named) or per group of at least 5 "
+                "municipalities (anonymised) — level, caps and their cause, findings, domain "
+                "scores, latest check-all results; CSV in French spreadsheet format "
+                "(semicolon, decimal comma).",
+            ),
+        ),
+    ] = False,
     store: StoreOpt = None,
     lang: LangOpt = None,
 ) -> None:
@@ -334,13 +351,20 @@ def export(
             f"Format inconnu « {fmt} » : choisir csv ou json.",
             f"Unknown format '{fmt}': choose csv or json.",
         )
-    with open_store(store, create=False) as s:
-        name = s.resolve_campaign(campaign)
-        rows = export_rows(s, name, named=named, lang=current())
-    if fmt == "csv":
-        text = to_csv(rows, named=named, semicolon=semicolon)
+    if per_commune:
+        from cyberdiag.territory import summary as sm
+
+        with open_store(store, create=False) as s:
+            summ = sm.summary(s, campaign, named=named, lang=current())
+        text = sm.to_csv(summ, current()) if fmt == "csv" else sm.to_json(summ)
     else:
-        text = to_json(rows, campaign=name, named=named)
+        with open_store(store, create=False) as s:
+            name = s.resolve_campaign(campaign)
+            rows = export_rows(s, name, named=named, lang=current())
+        if fmt == "csv":
+            text = to_csv(rows, named=named, semicolon=semicolon, lang=current())
+        else:
+            text = to_json(rows, campaign=name, named=named)
     if output is None:
         sys.stdout.write(text)
     else:

@@ -11,6 +11,7 @@ for values (<fichier>, <nombre>, <texte>...) and the usage line's placeholders.
 from __future__ import annotations
 
 import gettext
+import inspect
 import os
 from pathlib import Path
 from typing import Any
@@ -33,12 +34,16 @@ class HelpText(str):
     def __new__(cls, fr: str, en: str, lang: Lang) -> HelpText:
         obj = super().__new__(cls, en if lang == "en" else fr)
         obj.fr, obj.en = fr, en
+        # Click keeps a cleaned copy of option help (inspect.cleandoc), a plain str: found again
+        # by its text.
+        _KNOWN[inspect.cleandoc(fr)] = _KNOWN[inspect.cleandoc(en)] = (fr, en)
         return obj
 
     def pick(self, lang: Lang) -> str:
         return self.en if lang == "en" else self.fr
 
 
+_KNOWN: dict[str, tuple[str, str]] = {}
 _saved_language: list[str | None] = []
 
 
@@ -96,8 +101,8 @@ def _value_kind(param: click.Parameter) -> str:
     if isinstance(ptype, click.Path):
         if ptype.dir_okay and not ptype.file_okay:
             return "folder"
-        name = (param.name or "").lower()
-        if any(w in name for w in ("dir", "folder", "out")) and not name.startswith("output"):
+        names = {o.lower() for o in getattr(param, "opts", [])} | {(param.name or "").lower()}
+        if names & {"-d", "--dir", "--out", "folder", "directory"}:
             return "folder"
         return "file"
     if isinstance(ptype, click.types.IntParamType | click.types.FloatParamType):
@@ -108,7 +113,11 @@ def _value_kind(param: click.Parameter) -> str:
 
 
 def _pick(value: Any, lang: Lang) -> Any:
-    return value.pick(lang) if isinstance(value, HelpText) else value
+    if isinstance(value, HelpText):
+        return value.pick(lang)
+    if isinstance(value, str) and (known := _KNOWN.get(inspect.cleandoc(value))) is not None:
+        return inspect.cleandoc(known[1] if lang == "en" else known[0])
+    return value
 
 
 def _localise_param(param: click.Parameter, lang: Lang) -> None:
@@ -139,6 +148,8 @@ def localise(command: click.Command, lang: Lang) -> None:
     for param in command.params:
         _localise_param(param, lang)
     if isinstance(command, click.Group):
+        if hasattr(command, "suggest_commands"):  # Typer's own suggestion is English only;
+            command.suggest_commands = False  # Click's (translated) stays
         command.subcommand_metavar = (
             "COMMAND [ARGS]..." if lang == "en" else "COMMANDE [ARGUMENTS]..."
         )

@@ -26,7 +26,7 @@ workshop_app = typer.Typer(
         "Internet ; chaque réponse est enregistrée aussitôt (un fichier par participant) ; "
         "relancer avec le même --participant reprend.\n\n"
         "Exemples :\n\n"
-        '  cyberdiag workshop --participant "Marie D." --out atelier\n\n'
+        '  cyberdiag workshop --participant "Marie D." --dir atelier\n\n'
         "  cyberdiag workshop --lang en\n\n"
         "  cyberdiag workshop summary atelier -o synthese.pdf\n\n"
         "  cyberdiag workshop sheet atelier/atelier-marie-d.yaml -o fiche.pdf",
@@ -35,7 +35,7 @@ workshop_app = typer.Typer(
         "the three actions for Monday. Works offline; every answer is saved at once (one file "
         "per participant); running again with the same --participant resumes.\n\n"
         "Examples:\n\n"
-        '  cyberdiag workshop --participant "Marie D." --out atelier\n\n'
+        '  cyberdiag workshop --participant "Marie D." --dir atelier\n\n'
         "  cyberdiag workshop --lang en\n\n"
         "  cyberdiag workshop summary atelier -o summary.pdf\n\n"
         "  cyberdiag workshop sheet atelier/atelier-marie-d.yaml -o sheet.pdf",
@@ -50,8 +50,9 @@ app.add_typer(workshop_app)
 OutDirOpt = Annotated[
     Path,
     typer.Option(
+        "--dir",
+        "-d",
         "--out",
-        "-o",
         help=h(
             "Dossier des réponses et des fiches (créé si besoin).",
             "Folder for the answers and sheets (created if needed).",
@@ -104,7 +105,6 @@ def workshop(
         str | None,
         typer.Option(
             "--participant",
-            "-p",
             help=h(
                 "Nom ou prénom du participant (facultatif : anonyme sinon). Sert au nom du "
                 "fichier et à la reprise ; n'apparaît jamais dans la synthèse du groupe.",
@@ -230,7 +230,7 @@ def workshop_sheet(
     participant: Annotated[
         str | None,
         typer.Option(
-            "--participant", "-p", help=h("Nom affiché sur la fiche.", "Name shown on the sheet.")
+            "--participant", help=h("Nom affiché sur la fiche.", "Name shown on the sheet.")
         ),
     ] = None,
     questionnaire: QuestionnaireOpt = "atelier",

@@ -19,7 +19,7 @@ from rich.text import Text
 
 from cyberdiag.answering import AnswerSession, StopInterview, answering
 from cyberdiag.cli.interview import Interview, outside_lines
-from cyberdiag.cli.terminal import err_console, out_console
+from cyberdiag.cli.terminal import err_console, out_console, spinner
 from cyberdiag.errors import UserError
 from cyberdiag.i18n import Lang, tr
 from cyberdiag.loading import load_answers
@@ -349,7 +349,8 @@ def summary_command(
         _print_json(summary_json(summary))
         return
     assert fmt is not None
-    write_summary(summary, output, fmt)
+    with spinner(tr(f"Synthèse en cours : {output}…", f"Writing the summary: {output}…", lang)):
+        write_summary(summary, output, fmt)
     plural = "s" if summary.participants > 1 else ""
     print(
         tr(

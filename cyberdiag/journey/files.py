@@ -16,6 +16,7 @@ from cyberdiag.errors import UserError
 from cyberdiag.fileio import OUTPUT_HINT, check_writable
 from cyberdiag.loading import load_answers, load_profile, load_questionnaire, read_raw
 from cyberdiag.loading.jsonread import loads, read_text
+from cyberdiag.loading.parse_messages import json_problem
 from cyberdiag.models import CheckResult, CheckRun, Diagnostic, Profile
 
 MAX_CHECK_RUN_BYTES = 20_000_000  # a scan of a /16 with its evidence is about 2 MB
@@ -44,8 +45,8 @@ def _check_run(path: Path) -> CheckRun:
     try:
         return CheckRun.model_validate(loads(text, str(path)))
     except json.JSONDecodeError as exc:
-        detail = f"JSON invalide ligne {exc.lineno}"
-        detail_en = f"invalid JSON at line {exc.lineno}"
+        detail = f"JSON invalide {json_problem(exc, 'fr')}"
+        detail_en = f"invalid JSON at {json_problem(exc, 'en')}"
     except ValidationError as exc:
         n = exc.error_count()
         detail, detail_en = f"{n} erreur(s) de format", f"{n} format error(s)"
@@ -74,10 +75,14 @@ def score_files(
     raw = read_raw(answers_path)
     qname = raw.data.get("questionnaire") if isinstance(raw.data, dict) else None
     questionnaire = load_questionnaire(qname if isinstance(qname, str) else "complet")
+    runs = [_check_run(p) for p in check_paths]
+    dns = next((r for r in runs if r.kind == "checks" and r.nameservers), None)
     return score_and_save(
         output,
         questionnaire=questionnaire,
         profile=profile,
         answers=load_answers(answers_path, questionnaire),
-        checks=load_check_runs(check_paths),
+        checks=[result for run in runs for result in run.results],
+        nameservers=dns.nameservers if dns else None,
+        nameserver_source=dns.nameserver_source if dns else "",
     )

@@ -26,14 +26,21 @@ from cyberdiag.i18n import Lang, tr
 from cyberdiag.journey.files import load_profile_file
 from cyberdiag.loading import load_answers, load_questionnaire
 from cyberdiag.models import CheckResult, CheckRun, Diagnostic, Profile, Text
-from cyberdiag.net.dnsclient import nameservers_or_env, parse_nameserver
+from cyberdiag.net.dnsclient import (
+    SOURCE_SYSTEM,
+    choose_nameservers,
+    nameservers_or_env,
+    parse_nameserver,
+    resolver_label,
+)
 from cyberdiag.report import write_report
 
 Step = Callable[[str, int], None]
 """A progress callback: (label of what was just done, number of steps it stands for)."""
 
 NO_NAMESERVER = Text(
-    fr="aucun serveur DNS indiqué (--nameserver IP)", en="no DNS server given (--nameserver IP)"
+    fr="aucun serveur DNS : ce poste n'a pas de résolveur configuré (--nameserver IP)",
+    en="no DNS server: this computer has no resolver configured (--nameserver IP)",
 )
 
 
@@ -108,6 +115,8 @@ class Settings:
     nameservers: list[str] = field(default_factory=list)
     timeout: float = 5.0
     scan: exposure.ScanScope | None = None  # None: no scan asked
+    # Where the nameservers come from ("option", "env", "system": the computer's resolver).
+    nameserver_source: str = ""
     authorised: bool = False  # the municipality's written authorisation for the scan is held
     offline: Text | None = None  # why nothing may be sent: checks and scan are `not_tested`
     questionnaire: str = "complet"
@@ -157,6 +166,26 @@ def nameservers_from(options: list[str]) -> list[str]:
     return servers
 
 
+def choose_servers(options: list[str]) -> tuple[list[str], str]:
+    """(nameservers, source): those given, else CYBERDIAG_NAMESERVER, else the computer's own
+    resolver; each checked (UserError otherwise)."""
+    servers, source = choose_nameservers(options)
+    for s in servers:
+        parse_nameserver(s)  # UserError with the expected format
+    return servers, source
+
+
+def default_answers(profile_path: Path, out: Path) -> Path:
+    """Where the run's answers go when --answers is not given: answers.yaml in the results
+    folder if it exists, else the answers.yaml beside the profile if that one exists (a
+    questionnaire already started with `cyberdiag questionnaire` is resumed, not restarted),
+    else a new answers.yaml in the results folder."""
+    in_out, beside = out / "answers.yaml", profile_path.parent / "answers.yaml"
+    if not in_out.exists() and beside.is_file():
+        return beside
+    return in_out
+
+
 def prepare(
     profile_path: Path,
     *,
@@ -170,15 +199,16 @@ def prepare(
 ) -> Settings:
     """Check everything a user can get wrong, before the first question; create `out`."""
     profile = load_profile_file(profile_path)
-    servers = nameservers_from(nameservers)
+    servers, source = choose_servers(nameservers)
     scope = exposure.scan_scope(profile, scan_ports) if scan_ports is not None else None
     ensure_folder(out)
     return Settings(
         profile=profile,
         out=out,
-        answers=answers or out / "answers.yaml",
+        answers=answers or default_answers(profile_path, out),
         lang=lang,
         nameservers=servers,
+        nameserver_source=source,
         timeout=timeout,
         scan=scope,
         authorised=authorised,
@@ -253,7 +283,8 @@ class Journey:
         try:
             fn()
         except UserError as exc:
-            self.outcome.failures.append(Failure(step, Text(fr=exc.fr, en=exc.en), exc.lines))
+            details = [line for line in exc.lines if line not in (exc.fr, exc.en)]
+            self.outcome.failures.append(Failure(step, Text(fr=exc.fr, en=exc.en), details))
             return False
         except (OSError, RuntimeError, ValueError) as exc:
             text = f"{type(exc).__name__}: {exc}"
@@ -287,7 +318,8 @@ class Journey:
         else:
             results = self._run_checks()
         path = s.out / "checks.json"
-        run = make_check_run(results, nameservers=s.nameservers, started_at=started)
+        run = make_check_run(results, nameservers=s.nameservers, started_at=started,
+                             nameserver_source=s.nameserver_source)
         write_check_run(path, run)
         self.outcome.files["checks"] = path
         self.outcome.checks.extend(results)
@@ -304,6 +336,12 @@ class Journey:
     def _run_checks(self) -> list[CheckResult]:
         s, profile = self.settings, self.settings.profile
         self.observer.checks_started(profile.domains, s.nameservers)
+        if s.nameserver_source == SOURCE_SYSTEM:
+            label = resolver_label(s.nameservers, s.nameserver_source, s.lang)
+            self._note(
+                f"Avec le {label} (pour un audit reproductible : --nameserver IP).",
+                f"Through the {label} (for a reproducible audit: --nameserver IP).",
+            )
         total = len(CHECKS) * max(1, len(profile.domains))
         with self.observer.progress(tr("Vérifications", "Checks", s.lang), total) as step:
             return run_checks(
@@ -378,7 +416,13 @@ class Journey:
         s = self.settings
         path = s.out / "diagnostic.json"
         self.outcome.diagnostic = score_answers(
-            path, s.profile, s.answers, self.outcome.checks, s.questionnaire
+            path,
+            s.profile,
+            s.answers,
+            self.outcome.checks,
+            s.questionnaire,
+            nameservers=s.nameservers if s.offline is None else [],
+            nameserver_source=s.nameserver_source,
         )
         self.outcome.files["diagnostic"] = path
         self.observer.scored(self.outcome.diagnostic, path)
@@ -403,6 +447,9 @@ def score_answers(
     answers: Path,
     checks: list[CheckResult],
     questionnaire: str = "complet",
+    *,
+    nameservers: list[str] | None = None,
+    nameserver_source: str = "",
 ) -> Diagnostic:
     """Score a profile, its answers file (missing: nothing answered) and results; save (0600)."""
     q = load_questionnaire(questionnaire)
@@ -412,6 +459,8 @@ def score_answers(
         profile=profile,
         answers=load_answers(answers, q, missing_ok=True),
         checks=checks,
+        nameservers=nameservers,
+        nameserver_source=nameserver_source,
     )
 
 

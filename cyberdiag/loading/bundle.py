@@ -82,6 +82,16 @@ def grid_info(bundle: Bundle) -> tuple[int, set[str], dict[str, set[str]]]:
     return 4, set(), {"q": set()}
 
 
+def unscored_domains(bundle: Bundle) -> set[str]:
+    """Ids of the grid's domains marked `scored: false` (pooling: no score, no level)."""
+    for _raw, grid in bundle.grids:
+        if grid is not None:
+            return {d.id for d in grid.domains if not d.scored}
+    for raw, _ in bundle.grids:
+        return {str(d.get("id")) for _, d in items(raw, "domains") if d.get("scored") is False}
+    return set()
+
+
 def unknown_flag(value: Any) -> str:
     """The message for a profile flag that does not exist."""
     return tr(

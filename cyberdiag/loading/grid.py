@@ -18,6 +18,14 @@ def _all_question_ids(bundle: Bundle) -> set[str]:
     return ids
 
 
+def _unscored_question_ids(bundle: Bundle) -> set[str]:
+    """Ids of the questions marked `scored: false` in the questionnaires in play."""
+    ids: set[str] = set()
+    for raw, _ in bundle.questionnaires:
+        ids |= {str(q.get("id")) for _, q in items(raw, "questions") if q.get("scored") is False}
+    return ids
+
+
 def _all_check_ids(bundle: Bundle) -> set[str]:
     """Ids of every check of the catalogues in play."""
     ids: set[str] = set()
@@ -95,6 +103,14 @@ def _check_domains(raw: RawFile, bundle: Bundle, check_ids: set[str]) -> None:
         if cond is not None and cond not in PROFILE_FLAGS:
             raw.error(("domains", i, "condition"), unknown_flag(cond))
         checks = d.get("checks") or []
+        if d.get("scored") is False and checks:
+            raw.error(
+                ("domains", i, "checks"),
+                tr(
+                    "un domaine non noté (scored: false) n'a pas de vérifications",
+                    "an unscored domain (scored: false) has no checks",
+                ),
+            )
         seen: set[str] = set()
         for j, c in enumerate(checks if isinstance(checks, list) else []):
             cid = c.get("id") if isinstance(c, dict) else None
@@ -120,7 +136,9 @@ def _check_domains(raw: RawFile, bundle: Bundle, check_ids: set[str]) -> None:
 def _check_critical(
     raw: RawFile, bundle: Bundle, question_ids: set[str], check_ids: set[str], max_level: int
 ) -> None:
-    """Critical items: one question or one check that exists, caps on existing levels."""
+    """Critical items: one question (scored) or one check that exists, caps on existing
+    levels."""
+    unscored = _unscored_question_ids(bundle)
     for i, c in items(raw, "critical"):
         q, ch = c.get("question"), c.get("check")
         if (q is None) == (ch is None):
@@ -137,6 +155,15 @@ def _check_critical(
                 tr(
                     f"question inconnue : aucun questionnaire ne définit « {q} »",
                     f"unknown question: no questionnaire defines '{q}'",
+                ),
+            )
+        if isinstance(q, str) and q in unscored:
+            raw.error(
+                ("critical", i, "question"),
+                tr(
+                    f"la question « {q} » n'est pas notée (scored: false) : elle ne peut pas "
+                    "plafonner le niveau",
+                    f"question '{q}' is not scored (scored: false): it cannot cap the level",
                 ),
             )
         if isinstance(ch, str) and bundle.catalogues and ch not in check_ids:

@@ -8,15 +8,29 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from cyberdiag.errors import ValidationFailed
-from cyberdiag.i18n import tr
+from cyberdiag.i18n import plural, tr
 from cyberdiag.loading.yamlread import Path_, RawFile, read_raw
 
 M = TypeVar("M", bound=BaseModel)
 
 
 def show(value: Any) -> str:
-    """A value as quoted in a message, cut at 60 characters."""
-    text = repr(value) if not isinstance(value, str) else f"« {value} »"
+    """A value as quoted in a message, cut at 60 characters: in the reader's words (a YAML
+    `true` is « oui » in French, an empty value « rien »), never Python's spelling."""
+    if isinstance(value, bool):
+        text = tr("« oui »", "true") if value else tr("« non »", "false")
+    elif value is None:
+        text = tr("rien (valeur vide)", "nothing (empty value)")
+    elif isinstance(value, str):
+        text = f"« {value} »"
+    elif isinstance(value, list):
+        text = tr("une liste de ", "a list of ") + plural(
+            len(value), tr("élément", "item"), tr("éléments", "items")
+        )
+    elif isinstance(value, dict):
+        text = tr("un ensemble de clés", "a mapping")
+    else:
+        text = repr(value)
     return text if len(text) <= 60 else text[:57] + "…"
 
 

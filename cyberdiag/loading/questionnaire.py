@@ -5,7 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from cyberdiag.i18n import tr
-from cyberdiag.loading.bundle import Bundle, dup_ids, grid_info, items, unknown_flag
+from cyberdiag.loading.bundle import (
+    Bundle,
+    dup_ids,
+    grid_info,
+    items,
+    unknown_flag,
+    unscored_domains,
+)
 from cyberdiag.loading.messages import show
 from cyberdiag.loading.yamlread import Path_, RawFile
 from cyberdiag.models import PROFILE_FLAGS
@@ -14,6 +21,7 @@ from cyberdiag.models import PROFILE_FLAGS
 def check_questionnaire(raw: RawFile, bundle: Bundle) -> None:
     """Every rule of a questionnaire file, in the order its mistakes are reported."""
     scale_max, domains, crit = grid_info(bundle)
+    unscored = unscored_domains(bundle)
     has_grid = bool(bundle.grids)
     dup_ids(raw, "questions")
     for i, q in items(raw, "questions"):
@@ -42,7 +50,11 @@ def check_questionnaire(raw: RawFile, bundle: Bundle) -> None:
                         'no "I don\'t know" option (kind: dont_know): every question needs one',
                     ),
                 )
-            _check_option_scores(raw, i, options, scale_max)
+            if q.get("scored") is False:
+                _check_unscored_options(raw, i, options)
+            else:
+                _check_option_scores(raw, i, options, scale_max)
+        _check_scored(raw, i, q, unscored)
         applies = q.get("applies")
         if isinstance(applies, dict):
             for j, flag in enumerate(applies.get("requires") or []):
@@ -65,6 +77,45 @@ def check_questionnaire(raw: RawFile, bundle: Bundle) -> None:
                     "s'y réfère (section critical)",
                     "question marked critical but no critical item of the grid refers to it "
                     "(section critical)",
+                ),
+            )
+
+
+def _check_scored(raw: RawFile, i: int, q: dict[str, Any], unscored: set[str]) -> None:
+    """An unscored question (`scored: false`) is never critical, and sits in an unscored domain
+    exactly when it is unscored itself."""
+    dom = q.get("domain")
+    if q.get("scored") is False and q.get("critical") is True:
+        raw.error(
+            ("questions", i, "critical"),
+            tr(
+                "une question non notée (scored: false) ne peut pas être critique",
+                "an unscored question (scored: false) cannot be critical",
+            ),
+        )
+    if isinstance(dom, str) and dom in unscored and q.get("scored") is not False:
+        raw.error(
+            ("questions", i, "domain"),
+            tr(
+                f"le domaine « {dom} » n'est pas noté (scored: false dans la grille) : "
+                "ajoutez scored: false à la question, ou changez de domaine",
+                f"domain '{dom}' is not scored (scored: false in the grid): add scored: false "
+                "to the question, or move it to another domain",
+            ),
+        )
+
+
+def _check_unscored_options(raw: RawFile, i: int, options: list[Any]) -> None:
+    """Options of an unscored question carry no score (nothing is scored)."""
+    for j, opt in enumerate(options):
+        if isinstance(opt, dict) and opt.get("score") is not None:
+            raw.error(
+                ("questions", i, "options", j, "score"),
+                tr(
+                    "une question non notée (scored: false) n'a pas de score sur ses options, "
+                    f"trouvé {show(opt['score'])}",
+                    "an unscored question (scored: false) has no score on its options, found "
+                    f"{show(opt['score'])}",
                 ),
             )
 

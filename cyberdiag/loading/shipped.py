@@ -1,4 +1,5 @@
-"""The shipped questionnaires, grid and check catalogue as typed models, validated once per process.
+"""The shipped questionnaires, grid and check catalogue as typed models, validated once per process
+(and kept validated between runs: shipped_cache.py).
 
 Also a user's own questionnaire file, checked against the shipped grid.
 """
@@ -9,7 +10,8 @@ from functools import cache
 from pathlib import Path
 
 from cyberdiag.errors import UserError, ValidationFailed
-from cyberdiag.loading.validate import build_bundle, check_bundle
+from cyberdiag.loading import shipped_cache
+from cyberdiag.loading.validate import build_bundle, check_bundle, shipped_files
 from cyberdiag.models import CheckMeta, Grid, Questionnaire
 
 SHIPPED_GRID = "grille.yaml"
@@ -17,7 +19,13 @@ SHIPPED_GRID = "grille.yaml"
 
 @cache
 def _shipped_bundle() -> tuple[dict[str, Questionnaire], Grid, dict[str, CheckMeta]]:
-    """Every shipped file, validated together (ValidationFailed when any is wrong)."""
+    """Every shipped file, validated together (ValidationFailed when any is wrong); kept in
+    the user's cache once validated (shipped_cache), read from there while no file changes."""
+    use_cache = shipped_cache.enabled()
+    key = shipped_cache.cache_key(shipped_files()) if use_cache else ""
+    cached = shipped_cache.read_cache(key) if use_cache else None
+    if cached is not None:
+        return cached
     bundle = build_bundle(None)
     errors = check_bundle(bundle)
     if errors:
@@ -25,6 +33,8 @@ def _shipped_bundle() -> tuple[dict[str, Questionnaire], Grid, dict[str, CheckMe
     qs = {q.id: q for _, q in bundle.questionnaires if q is not None}
     grid = next(g for _, g in bundle.grids if g is not None)
     checks = {c.id: c for _, cat in bundle.catalogues if cat is not None for c in cat.checks}
+    if use_cache:
+        shipped_cache.write_cache(key, (qs, grid, checks))
     return qs, grid, checks
 
 

@@ -23,6 +23,7 @@ import yaml
 from cyberdiag.errors import UserError, ValidationFailed
 from cyberdiag.fileio import read_limited
 from cyberdiag.i18n import current, tr
+from cyberdiag.loading.parse_messages import yaml_problem
 from cyberdiag.resources import data_dir
 
 Path_ = tuple[str | int, ...]
@@ -188,14 +189,13 @@ def _syntax_message(text: str, label: str, fast_error: yaml.YAMLError) -> str:
         except yaml.YAMLError as exc:
             error = exc
     if error is None:  # only libyaml refused it: use its own words
-        where, problem = "", tr("refusé par libyaml", "refused by libyaml")
-    else:
-        mark = getattr(error, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark is not None else ""
-        problem = getattr(error, "problem", None) or str(error)
-    return tr(
-        f"{label}{where}: YAML invalide ({problem}).", f"{label}{where}: invalid YAML ({problem})."
-    )
+        return tr(f"{label}: YAML invalide (refusé par libyaml).",
+                  f"{label}: invalid YAML (refused by libyaml).")
+    problem, line, column = yaml_problem(error)  # in French when French is chosen
+    where = f":{line}" if line is not None else ""
+    at = tr(f", colonne {column} : ", f", column {column}: ") if column else tr(" : ", ": ")
+    return tr(f"{label}{where}: YAML invalide{at}{problem}.",
+              f"{label}{where}: invalid YAML{at}{problem}.")
 
 
 def _walk(node: yaml.Node, path: Path_, raw: RawFile) -> None:

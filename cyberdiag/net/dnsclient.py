@@ -1,7 +1,9 @@
 """The only place that talks to DNS for the product: resolvers built from an explicit nameserver.
 
-The system resolver (/etc/resolv.conf, socket.getaddrinfo) is never used: every name is resolved
-through the nameserver(s) given with --nameserver, and connections are made to IP addresses.
+socket.getaddrinfo is never used: every name is resolved by us, through the nameserver(s) given
+with --nameserver (or CYBERDIAG_NAMESERVER), else through the resolver the computer is
+configured with (/etc/resolv.conf, read by dnspython: `choose_nameservers`), and connections are
+made to IP addresses.
 
 Network trouble (timeout, refused connection, SERVFAIL/REFUSED from our own resolver) is retried
 once, then raised as `NotTested`: it is never reported as a failure of the checked domain.
@@ -42,6 +44,59 @@ def nameservers_or_env(options: list[str] | None) -> list[str]:
     if not servers and os.environ.get(NAMESERVER_ENV):
         servers = [s for s in os.environ[NAMESERVER_ENV].replace(",", " ").split() if s]
     return servers
+
+
+RESOLV_CONF = "/etc/resolv.conf"
+RESOLV_CONF_ENV = "CYBERDIAG_RESOLV_CONF"  # another resolver configuration file (tests, containers)
+SOURCE_OPTION, SOURCE_ENV, SOURCE_SYSTEM = "option", "env", "system"
+
+
+def choose_nameservers(options: list[str] | None) -> tuple[list[str], str]:
+    """(nameservers, where they come from): --nameserver, else CYBERDIAG_NAMESERVER, else the
+    resolver this computer is configured with ("system"; empty when it has none). Still one
+    resolver built by us (make_resolver), and connections to IP addresses."""
+    if options:
+        return list(options), SOURCE_OPTION
+    servers = nameservers_or_env(None)
+    if servers:
+        return servers, SOURCE_ENV
+    return system_nameservers(), SOURCE_SYSTEM
+
+
+def system_nameservers() -> list[str]:
+    """The resolvers of this computer's configuration (/etc/resolv.conf, read by dnspython),
+    as IP[:PORT]; empty when there is none."""
+    # lazy: start-up time (dnspython)
+    import dns.resolver
+
+    path = os.environ.get(RESOLV_CONF_ENV) or RESOLV_CONF
+    try:
+        configured = dns.resolver.Resolver(filename=path, configure=True).nameservers
+    except (dns.resolver.NoResolverConfiguration, OSError, ValueError):
+        return []
+    out: list[str] = []
+    for ns in configured:
+        address, port = str(getattr(ns, "address", ns)), int(getattr(ns, "port", 53))
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:  # not an address: left out
+            continue
+        if port == 53:
+            out.append(str(ip))
+        else:
+            out.append(f"[{ip}]:{port}" if ip.version == 6 else f"{ip}:{port}")
+    return out
+
+
+def resolver_label(nameservers: list[str], source: str, lang: str) -> str:
+    """« résolveur du poste : 192.168.1.1 » / « serveur DNS indiqué : 9.9.9.9 » (empty when
+    there is none)."""
+    if not nameservers:
+        return ""
+    servers = ", ".join(nameservers)
+    if source == SOURCE_SYSTEM:
+        return f"system resolver: {servers}" if lang == "en" else f"résolveur du poste : {servers}"
+    return f"DNS server given: {servers}" if lang == "en" else f"serveur DNS indiqué : {servers}"
 
 
 def parse_nameserver(spec: str) -> tuple[str, int]:

@@ -25,6 +25,7 @@ from cyberdiag.models import (
     References,
     Text,
 )
+from cyberdiag.net.dnsclient import resolver_label
 from cyberdiag.report import evidence
 from cyberdiag.report.catalogue import PREFIX_DOMAIN, check_catalogue, grid_thresholds
 from cyberdiag.report.frtypo import format_date, format_number
@@ -467,7 +468,16 @@ def build_view(
         cap_causes=[
             (c.label.get(lang), cause_text(c, asks_provider(diag), lang)) for c in ov.capped_by
         ],
+        resolver_note=_resolver_note(diag, lang),
     )
+
+
+def _resolver_note(diag: Diagnostic, lang: Lang) -> str:
+    """« Vérifications faites avec le résolveur du poste : 192.168.1.1. » ("" when unknown)."""
+    label = resolver_label(diag.nameservers, diag.nameserver_source, lang)
+    if not label:
+        return ""
+    return tr(f"Vérifications faites avec le {label}.", f"Checks made through the {label}.", lang)
 
 
 # --------------------------------------------------------------------------------------------

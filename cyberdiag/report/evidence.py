@@ -105,7 +105,8 @@ def readable(value: Any, lang: Lang) -> str:
         for k, v in value.items():
             if isinstance(v, dict) and "verdict" in v:
                 v = v["verdict"]
-            parts.append(f"{k} : {readable(v, lang) if not isinstance(v, dict) else _item(v, lang)}")
+            shown = _item(v, lang) if isinstance(v, dict) else readable(v, lang)
+            parts.append(f"{k} : {shown}")
         return " ; ".join(parts)
     return str(value)
 

@@ -74,18 +74,24 @@ def score(
     target_level = next((t.target_level for t in grid.tiers if t.id == tier), 0)
     domain_ok = {d.id: (d.condition is None or flags.get(d.condition, False)) for d in grid.domains}
     items = question_items(questionnaire, answers, tier, flags, domain_ok)
+    # Unscored questions and domains (pooling, training needs: Question.scored, Domain.scored)
+    # are recorded in the answers for the territory, and take part in nothing else.
+    unscored = {d.id for d in grid.domains if not d.scored}
+    counted = [it for it in items if it.question.scored and it.question.domain not in unscored]
+    ids = {it.question.id for it in counted}
     results_by_id: dict[str, list[CheckResult]] = defaultdict(list)
     for r in checks:
         results_by_id[r.id].append(r)
     domain_scores = [
-        domain_score(grid, d, items, results_by_id, domain_ok[d.id], target_level)
+        domain_score(grid, d, counted, results_by_id, domain_ok[d.id], target_level)
         for d in grid.domains
+        if d.scored
     ]
     # Answers the IT provider confirmed (`cyberdiag provider merge`): no longer "to confirm".
     confirmed = frozenset(
         qid for qid, a in answers.answers.items() if a.source == "provider"
     )
-    critical_caps = caps(grid, tier, items, results_by_id, scale, confirmed)
+    critical_caps = caps(grid, tier, counted, results_by_id, scale, confirmed)
     return Diagnostic(
         tool_version=tool_version,
         created_at=created_at,
@@ -97,11 +103,11 @@ def score(
             LevelInfo(id=lv.id, name=lv.name, meaning=lv.meaning, min_score=lv.min_score)
             for lv in grid.levels
         ],
-        answers=[answered_item(it, answers) for it in items],
+        answers=[answered_item(it, answers, scored=it.question.id in ids) for it in items],
         checks=list(checks),
         domains=domain_scores,
         overall=overall(grid, domain_scores, critical_caps, target_level),
-        findings=findings(grid, items, checks, catalogue, scale),
-        csf=csf_view(items, scale),
+        findings=findings(grid, counted, checks, catalogue, scale),
+        csf=csf_view(counted, scale),
         nis2=nis2,
     )

@@ -66,8 +66,9 @@ def question_items(
     return items
 
 
-def answered_item(it: Item, answers: AnswerFile) -> AnsweredItem:
-    """One question as recorded in the diagnostic (with the answer's label and comment)."""
+def answered_item(it: Item, answers: AnswerFile, *, scored: bool = True) -> AnsweredItem:
+    """One question as recorded in the diagnostic (with the answer's label and comment);
+    scored=False for an unscored question (recorded for the territory only)."""
     q = it.question
     ans = answers.answers.get(q.id)
     opt = next((o for o in q.options if o.id == it.option), None) if it.option else None
@@ -89,6 +90,7 @@ def answered_item(it: Item, answers: AnswerFile) -> AnsweredItem:
         confirmed_by=ans.confirmed_by if ans else None,
         confirmed_on=ans.confirmed_on if ans else None,
         evidence=ans.evidence if ans else None,
+        scored=scored,
     )
 
 

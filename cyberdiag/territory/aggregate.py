@@ -26,6 +26,7 @@ from cyberdiag.territory.anonymise import (
     tier_groups,
 )
 from cyberdiag.territory.checkstats import CheckAgg, check_aggregates
+from cyberdiag.territory.insights import Insights, build_insights, pooled
 from cyberdiag.territory.medians import GroupStats, group_stats
 from cyberdiag.territory.pooling import Gap, Proposal, frequent_gaps, load_pooling, proposals
 from cyberdiag.territory.store import MuniRow, RosterRow, Store
@@ -79,6 +80,9 @@ class TerritoryView:
     created_range: tuple[str, str] | None
     # Municipalities that answered but are not on the roster (None: no roster loaded).
     outside_roster: int | None = None
+    # The ISD's questions (territory.insights): targets per tier, gap rates, pooling answers,
+    # check-all beside the self-assessment, the dashboard's rows. None when suppressed.
+    insights: Insights | None = None
 
 
 def build_view(
@@ -106,6 +110,9 @@ def build_view(
     appl = sum(m.questions_applicable for m in rows)
     runs = store.check_run_count(campaign)
     dates = sorted(m.created_at for m in rows)
+    insights = None
+    if not suppressed:
+        insights = build_insights(store, campaign, rows, groups, cat, named=named, min_n=min_n)
     return TerritoryView(
         campaign=campaign,
         named=named,
@@ -120,7 +127,7 @@ def build_view(
         overall=None if suppressed else group_stats("all", rows, dom_ids, min_n),
         heatmap=heat,
         gaps=[] if suppressed else frequent_gaps(rows, cat, min_count=min_n),
-        proposals=[] if suppressed else proposals(rows, cat, min_count=min_n),
+        proposals=[] if suppressed else proposals(rows, cat, min_n, **pooled(insights)),
         trend=None if suppressed else trend(store, campaign, rows, groups, dom_ids, min_n),
         coverage=coverage,
         answered_ratio=(sum(m.questions_answered for m in rows) / appl) if appl else None,
@@ -128,6 +135,7 @@ def build_view(
         checks=[] if runs < min_n else check_aggregates(store, campaign),
         created_range=(dates[0][:10], dates[-1][:10]) if dates else None,
         outside_roster=outside,
+        insights=insights,
     )
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from cyberdiag.checks import runner as check_runner
 from cyberdiag.errors import UserError
-from cyberdiag.i18n import tr
+from cyberdiag.i18n import plural, tr
 from cyberdiag.models import CheckResult
 from cyberdiag.net.dnsclient import parse_nameserver
 from cyberdiag.territory.roster import RosterEntry, read_roster, save_roster
@@ -307,11 +307,13 @@ def _check_concurrently(
 
 def _line(label: str, results: list[CheckResult]) -> str:
     n = {s: sum(1 for r in results if r.status == s) for s in ("fail", "warn", "not_tested")}
+    # The status words of every command (cyberdiag/cli/terminal.py STATUS).
     return tr(
-        f"{label} : {len(results)} vérifications, {n['fail']} en échec, {n['warn']} "
-        f"avertissement(s), {n['not_tested']} non testée(s)",
-        f"{label}: {len(results)} checks, {n['fail']} failed, {n['warn']} warning(s), "
-        f"{n['not_tested']} not tested",
+        f"{label} : {plural(len(results), 'vérification', 'vérifications', 'fr')}, "
+        f"{n['fail']} en échec, {n['warn']} à améliorer, "
+        f"{plural(n['not_tested'], 'non testée', 'non testées', 'fr')}",
+        f"{label}: {plural(len(results), 'check', 'checks', 'en')}, {n['fail']} failed, "
+        f"{n['warn']} to improve, {n['not_tested']} not tested",
     )
 
 

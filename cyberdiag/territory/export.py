@@ -128,10 +128,34 @@ def _cell(value: Any, decimal_comma: bool) -> str:
     return str(value)
 
 
-def to_csv(rows: list[dict[str, Any]], *, named: bool, semicolon: bool) -> str:
-    """CSV text starting with a BOM (written as UTF-8 it opens cleanly in Excel)."""
+# The CSV's column names and the words of `held_by` in French (a spreadsheet is read by people;
+# the JSON export, read by programs, keeps the field names).
+HEADERS_FR = {
+    "campaign": "campagne", "municipality": "commune", "group": "groupe", "insee": "insee",
+    "population": "population", "tier": "strate", "domain": "domaine",
+    "domain_name": "nom_domaine", "score": "score", "level": "niveau", "level_name": "nom_niveau",
+    "target_level": "niveau_cible", "gap": "ecart", "overall_score": "score_global",
+    "overall_level": "niveau_global", "held_by": "retenu_par", "caps_gap": "plafonds_ecart",
+    "caps_unknown": "plafonds_a_confirmer", "created_at": "date_diagnostic",
+}  # fmt: skip
+HELD_BY_FR = {"gap": "écart", "unknown": "à confirmer", "score": "score"}
+
+
+def to_csv(
+    rows: list[dict[str, Any]], *, named: bool, semicolon: bool, lang: Lang = "en"
+) -> str:
+    """CSV text starting with a BOM (written as UTF-8 it opens cleanly in Excel); column names
+    and words in `lang`."""
     fields = FIELDS_NAMED if named else FIELDS_ANON
-    table = [fields, *([_cell(r.get(f), semicolon) for f in fields] for r in rows)]
+    header = [HEADERS_FR.get(f, f) for f in fields] if lang == "fr" else fields
+
+    def value(row: dict[str, Any], f: str) -> Any:
+        v = row.get(f)
+        if lang == "fr" and f == "held_by" and isinstance(v, str):
+            return HELD_BY_FR.get(v, v)
+        return v
+
+    table = [header, *([_cell(value(r, f), semicolon) for f in fields] for r in rows)]
     return csv_text(table, delimiter=";" if semicolon else ",")
 
 

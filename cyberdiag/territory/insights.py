@@ -19,7 +19,12 @@ from cyberdiag.territory.anonymise import Group, code_names, group_of
 from cyberdiag.territory.beside import Beside, beside
 from cyberdiag.territory.causes import held_by
 from cyberdiag.territory.gaprates import GapRate, gap_rates
-from cyberdiag.territory.mutual import POOLING_DOMAIN, PoolingAnswers, pooling_answers
+from cyberdiag.territory.mutual import (
+    POOLING_DOMAIN,
+    PoolingAnswers,
+    option_order,
+    pooling_answers,
+)
 from cyberdiag.territory.pooling import PoolingCatalogue
 from cyberdiag.territory.store import MuniRow, Store
 from cyberdiag.territory.targets import TargetRow, reached, target_rows
@@ -84,6 +89,7 @@ def build_insights(
         cat,
         labels=labels,
         min_n=min_n,
+        order=option_order(),
     )
     side = beside(
         rows,

@@ -14,6 +14,8 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from cyberdiag.errors import UserError
+from cyberdiag.loading import load_questionnaire
 from cyberdiag.models import Text
 from cyberdiag.territory.pooling import PoolingCatalogue
 from cyberdiag.territory.store import AnswerText
@@ -96,6 +98,16 @@ class PoolingAnswers:
     operator_of: dict[str, Text] = field(default_factory=dict)
 
 
+def option_order() -> dict[str, list[str]]:
+    """Question id -> its option ids in the shipped questionnaire's order ({} if it cannot be
+    read): the tables follow it; answers from another version keep their own order."""
+    try:
+        q = load_questionnaire("complet")
+    except UserError:
+        return {}
+    return {x.id: [o.id for o in x.options] for x in q.questions if x.domain == POOLING_DOMAIN}
+
+
 def pooling_answers(
     answers: list[AnswerText],
     providers: list[tuple[str, str | None, bool]],
@@ -103,17 +115,18 @@ def pooling_answers(
     *,
     labels: dict[str, str] | None,
     min_n: int,
+    order: dict[str, list[str]] | None = None,
 ) -> PoolingAnswers:
     """The tallies of `answers` (the campaign's answers in the pooling domain) and the profiles'
-    providers; `labels` (INSEE -> name) only for a named view."""
+    providers; `labels` (INSEE -> name) only for a named view; `order`: option_order()."""
     by_q: dict[str, list[AnswerText]] = defaultdict(list)
-    options: dict[str, dict[str, Text]] = defaultdict(dict)
+    seen: dict[str, dict[str, tuple[Text, bool]]] = defaultdict(dict)
     for a in answers:
         by_q[a.question_id].append(a)
         if a.option is not None:
-            options[a.question_id].setdefault(
-                a.option, a.option_label or Text(fr=a.option, en=a.option)
-            )
+            shown = a.option_label or Text(fr=a.option, en=a.option)
+            seen[a.question_id].setdefault(a.option, (shown, a.kind == "dont_know"))
+    options = {q: _ordered(found, (order or {}).get(q, [])) for q, found in seen.items()}
 
     def tally(qid: str) -> Tally:
         given = [a for a in by_q[qid] if a.option is not None]
@@ -133,7 +146,7 @@ def pooling_answers(
     def matrix(qids: list[str]) -> Matrix:
         cols: dict[str, Text] = {}
         for q in qids:
-            for k, v in options[q].items():
+            for k, v in options.get(q, {}).items():
                 cols.setdefault(k, v)
         return Matrix(list(cols.items()), [tally(q) for q in qids])
 
@@ -144,9 +157,9 @@ def pooling_answers(
     return PoolingAnswers(
         asked=len({a.insee for a in answers}),
         operator=tally(IT_OPERATOR) if IT_OPERATOR in by_q else None,
-        operator_options=list(options[IT_OPERATOR].items()),
+        operator_options=list(options.get(IT_OPERATOR, {}).items()),
         offer=tally(GROUP_OFFER) if GROUP_OFFER in by_q else None,
-        offer_options=list(options[GROUP_OFFER].items()),
+        offer_options=list(options.get(GROUP_OFFER, {}).items()),
         shared=matrix(shared),
         training=matrix(training),
         other=[matrix([q]) for q in qids if q not in known],
@@ -159,6 +172,13 @@ def pooling_answers(
             if labels is not None and a.option_label is not None
         },
     )
+
+
+def _ordered(found: dict[str, tuple[Text, bool]], order: list[str]) -> dict[str, Text]:
+    """Options in the questionnaire's order, else as first seen; « je ne sais pas » last."""
+    rank = {o: i for i, o in enumerate(order)}
+    ids = sorted(found, key=lambda o: (found[o][1], rank.get(o, len(rank))))
+    return {o: found[o][0] for o in ids}
 
 
 def _already(by_q: dict[str, list[AnswerText]], cat: PoolingCatalogue) -> dict[str, set[str]]:
@@ -193,7 +213,7 @@ def _providers(
     least = max(2, min_n)
     out = [
         Provider(
-            name=spelled[k].most_common(1)[0][0],
+            name=max(spelled[k], key=lambda s: (spelled[k][s], not s.islower(), not s.isupper())),
             count=len(who),
             communes=sorted(labels.get(i, i) for i in who) if labels is not None else [],
         )

@@ -91,7 +91,11 @@ def proposal_sentence(
     return typo(f"{head}. {tail}.", "fr")
 
 
-def render_html(view: TerritoryView, lang: Lang, *, embed_css: bool) -> str:
+def render_html(
+    view: TerritoryView, lang: Lang, *, embed_css: bool, interactive: bool = False
+) -> str:
+    """The report as HTML; `interactive`: the self-contained dashboard (filters, sortable
+    tables: inline dashboard.css and dashboard.js, nothing loaded from outside)."""
     from markupsafe import Markup
 
     def t(fr: str, en: str) -> str:
@@ -120,7 +124,18 @@ def render_html(view: TerritoryView, lang: Lang, *, embed_css: bool) -> str:
         shown = k(n)
         return f"{shown}\u00a0{many if shown.startswith('<') else plural(n, one, many)}"
 
+    def share(count: int, base: int) -> str:
+        """count / base as a percentage; « – » when it would give away a count under
+        min_group in an anonymised report."""
+        if not base or (not view.named and 0 < count < view.min_group):
+            return "–"
+        return pct(count / base)
+
     css = (templates_dir() / "territory.css").read_text(encoding="utf-8") if embed_css else ""
+    js = ""
+    if interactive:
+        css += (templates_dir() / "dashboard.css").read_text(encoding="utf-8")
+        js = (templates_dir() / "dashboard.js").read_text(encoding="utf-8")
     ctx: dict[str, Any] = {
         "v": view,
         "lang": lang,
@@ -134,6 +149,10 @@ def render_html(view: TerritoryView, lang: Lang, *, embed_css: bool) -> str:
         "k": k,
         "nc": nc,
         "css": Markup(css),  # our own stylesheet file, never user data
+        "share": share,
+        "interactive": interactive,
+        "js": Markup(js),  # our own script file, never user data
+        "gap_limit": 20,
     }
     return environment("territory").get_template("report.html.j2").render(ctx)
 
@@ -142,7 +161,7 @@ def write_report(view: TerritoryView, out: Path, lang: Lang) -> None:
     """Write the report to `out`: .html (self-contained) or .pdf. Mode 0600."""
     suffix = out.suffix.lower()
     if suffix in (".html", ".htm"):
-        write_private(out, render_html(view, lang, embed_css=True))
+        write_private(out, render_html(view, lang, embed_css=True, interactive=True))
     elif suffix == ".pdf":
         html = render_html(view, lang, embed_css=False)
         html_to_pdf(html, out, stylesheets=[templates_dir() / "territory.css"])

@@ -146,7 +146,7 @@ def resume_command(participant: str | None, pid: str, path: Path) -> str:
     shown = participant if participant is not None and _slug(participant) == pid else pid
     again = f"cyberdiag workshop --participant {shlex.quote(shown)}"
     if str(path.parent) != "atelier":
-        again += f" --out {shlex.quote(str(path.parent))}"
+        again += f" --dir {shlex.quote(str(path.parent))}"
     return again
 
 

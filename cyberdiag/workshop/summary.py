@@ -106,8 +106,8 @@ def read_folder(
     """Every answers file of `folder` for `questionnaire`; the others with their reason."""
     if not folder.is_dir():
         raise UserError(
-            f"{folder} : dossier introuvable (attendu le dossier --out de l'atelier).",
-            f"{folder}: folder not found (expected the workshop's --out folder).",
+            f"{folder} : dossier introuvable (attendu le dossier --dir de l'atelier).",
+            f"{folder}: folder not found (expected the workshop's --dir folder).",
         )
     files = sorted(
         p

@@ -123,3 +123,34 @@ def test_ctrl_c_keeps_partial_results(tmp_path: Path) -> None:
     assert proc.stderr is not None and "Interrompu" in proc.stderr.read().decode()
     run = CheckRun.model_validate_json(dest.read_text(encoding="utf-8"))
     assert run.interrupted is True
+
+
+def test_the_folders_profile_and_a_silent_dns_server_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No domain given: the municipality.yaml of the folder is read (and named). The DNS server
+    never answers (the suite's unused loopback address): one line says so, not a row per
+    check; checks.json records the server."""
+    from cyberdiag.resources import data_dir
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "200")
+    example = data_dir("examples") / "ville-exemple" / "municipality.yaml"
+    (tmp_path / "municipality.yaml").write_text(example.read_text(encoding="utf-8"))
+    assert main(["check", "--timeout", "0.2", "-o", "checks.json"]) == 0
+    cap = capsys.readouterr()
+    assert "Profil : municipality.yaml" in cap.err
+    assert "Serveur DNS indiqué : 127.0.0.254" in cap.err
+    # The one check made without DNS (the official address) has its row; the 21 others one.
+    rows = [line for line in cap.out.splitlines() if "│ ville-exemple.test" in line]
+    assert len(rows) == 1 and "21 vérifications" in rows[0] and "non testées" in rows[0]
+    assert "le serveur DNS 127.0.0.254 ne répond pas (délai dépassé)" in rows[0]
+    assert "Bilan : 1 réussie, 21 non testées" in cap.out
+    # Nothing at all could be checked (domains only): one line, no table.
+    assert main(["check", "ville-exemple.test", "--timeout", "0.2"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == ("Aucune vérification possible : le serveur DNS 127.0.0.254 "
+                                   "ne répond pas (délai dépassé).")
+    assert "┏" not in out
+    run = CheckRun.model_validate_json((tmp_path / "checks.json").read_text(encoding="utf-8"))
+    assert run.nameservers == ["127.0.0.254"] and run.nameserver_source == "env"

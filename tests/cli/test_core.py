@@ -52,7 +52,7 @@ def test_a_bug_exits_3_and_points_to_a_log(
     assert log.is_relative_to(tmp_path / "state")
     text = log.read_text()
     assert "builtins.RuntimeError" in text and "in boom" in text
-    assert "simulated bug" not in text  # messages may quote user text: never logged
+    assert "RuntimeError: simulated bug" not in text  # messages may quote user text: not kept
 
 
 def test_init_with_options(capsys: pytest.CaptureFixture[str]) -> None:

@@ -66,7 +66,7 @@ def test_answers_saved_as_given_then_resumed(profile: Path, tmp_path: Path) -> N
     answers = tmp_path / "answers.yaml"
     qs = questions(profile)
     n = len(qs)
-    assert 15 <= n <= 35  # tier 1 sees the essentials only
+    assert 40 <= n <= 60  # tier 1: about forty scored questions and the pooling ones
     res = invoke(profile, answers, "1\n\n3\nun commentaire « accentué »\n1\n\nq\n")
     assert res.exit_code == 0, res.output
     got = saved(answers)
@@ -218,3 +218,119 @@ def test_killed_mid_questionnaire_then_resumed(
     out, err = proc.communicate("1\n\nq\n", timeout=30)
     assert f"question 3 sur {len(qs)}" in out
     assert list(saved(answers)) == [q.id for q in qs[:3]]
+
+
+# ---- the comment prompt: keys act as commands; --review and --no-comments -------------------
+
+
+def test_q_at_the_comment_prompt_stops_and_is_not_a_comment(profile: Path, tmp_path: Path) -> None:
+    answers = tmp_path / "answers.yaml"
+    qs = questions(profile)
+    res = invoke(profile, answers, "1\nq\n")
+    assert res.exit_code == 0, res.output
+    assert saved(answers) == {qs[0].id: {**saved(answers)[qs[0].id], "option": qs[0].options[0].id}}
+    assert "comment" not in saved(answers)[qs[0].id]
+
+
+def test_back_at_the_comment_prompt_goes_to_the_previous_question(
+    profile: Path, tmp_path: Path
+) -> None:
+    answers = tmp_path / "answers.yaml"
+    qs = questions(profile)
+    # Q1: 1, no comment; Q2: 2 then "<" at its comment: back to Q1, changed to 3; Q2 again.
+    res = invoke(profile, answers, "1\n\n2\n<\n3\nrevu\n\n\nq\n")
+    assert res.exit_code == 0, res.output
+    got = saved(answers)
+    assert got[qs[0].id]["option"] == qs[0].options[2].id and got[qs[0].id]["comment"] == "revu"
+    assert got[qs[1].id]["option"] == qs[1].options[1].id and "comment" not in got[qs[1].id]
+    assert res.output.count(f"question 1 sur {len(qs)}") == 2
+    assert not any(a.get("comment") == "<" for a in got.values())
+
+
+def test_why_at_the_comment_prompt_shows_the_note_for_the_provider(
+    profile: Path, tmp_path: Path
+) -> None:
+    answers = tmp_path / "answers.yaml"
+    qs = questions(profile)
+    idx, q = next((i, q) for i, q in enumerate(qs) if q.provider_note is not None)
+    res = invoke(profile, answers, "1\n\n" * idx + "1\n?\nvu\nq\n")
+    assert res.exit_code == 0, res.output
+    assert "Pour le prestataire informatique" in res.output
+    assert q.provider_note is not None
+    assert " ".join(q.provider_note.fr.split()[:3]) in " ".join(res.output.split())
+    assert saved(answers)[q.id]["comment"] == "vu"
+
+
+def test_review_shows_the_comment_which_can_be_kept_changed_or_cleared(
+    profile: Path, tmp_path: Path
+) -> None:
+    answers = tmp_path / "answers.yaml"
+    qs = questions(profile)
+    invoke(profile, answers, "1\npremier\n1\ndeuxième\n1\ntroisième\nq\n")
+    # Q1 kept with Enter (answer and comment); Q2 same option, comment kept with Enter;
+    # Q3 same option, comment cleared with "-"; Q4 stop.
+    res = invoke(profile, answers, "\n1\n\n1\n-\nq\n", "--review")
+    assert res.exit_code == 0, res.output
+    assert "Commentaire actuel : premier" in res.output
+    assert "Entrée : garder, - : effacer" in res.output
+    got = saved(answers)
+    assert got[qs[0].id]["comment"] == "premier" and got[qs[1].id]["comment"] == "deuxième"
+    assert "comment" not in got[qs[2].id]
+    res = invoke(profile, answers, "\n2\nautre\nq\n", "--review")
+    assert saved(answers)[qs[1].id] == {
+        **saved(answers)[qs[1].id],
+        "option": qs[1].options[1].id,
+        "comment": "autre",
+    }
+
+
+def test_no_comments_skips_the_prompt_but_not_a_justification(
+    profile: Path, tmp_path: Path
+) -> None:
+    answers = tmp_path / "answers.yaml"
+    qs = questions(profile)
+    idx, q = next(
+        (i, q) for i, q in enumerate(qs) if any(o.kind == "not_applicable" for o in q.options)
+    )
+    na = next(k for k, o in enumerate(q.options, 1) if o.kind == "not_applicable")
+    res = invoke(profile, answers, "1\n" * idx + f"{na}\npas chez nous\nq\n", "--no-comments")
+    assert res.exit_code == 0, res.output
+    assert "Commentaire (facultatif" not in res.output
+    got = saved(answers)
+    assert list(got) == [x.id for x in qs[: idx + 1]]
+    assert got[q.id]["comment"] == "pas chez nous"
+
+
+WEBMAIL_PROFILE = """\
+name: Petiteville
+insee: "59001"
+population: 600
+agents: 6
+it_provider: Presta Nord
+official_email: mairie.petiteville@wanadoo.fr
+"""
+
+
+def test_what_the_profile_says_is_known_or_suggested(tmp_path: Path) -> None:
+    prof = tmp_path / "municipality.yaml"
+    prof.write_text(WEBMAIL_PROFILE, encoding="utf-8")
+    answers = tmp_path / "answers.yaml"
+    qs = questions(prof)
+    ids = [q.id for q in qs]
+    idx = ids.index("msg.domain_owner")
+    text = "".join("1\n\n" for q in qs[:idx] if q.id != "msg.official_address") + "\n\nq\n"
+    res = invoke(prof, answers, text)
+    assert res.exit_code == 0, res.output
+    assert "Déjà connu d'après le profil (modifiable avec --review)" in res.output
+    assert "suggérée d'après le profil" in res.output
+    assert "Entrée : réponse suggérée" in res.output
+    got = saved(answers)
+    assert got["msg.official_address"]["option"] == "non"
+    assert got["msg.official_address"]["comment"] == (
+        "D'après le profil : mairie.petiteville@wanadoo.fr"
+    )
+    assert got["msg.domain_owner"] == {
+        **got["msg.domain_owner"],
+        "option": "non_applicable",
+        "comment": "D'après le profil : pas de nom de domaine",
+    }

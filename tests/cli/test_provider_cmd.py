@@ -34,7 +34,7 @@ def commune(tmp_path: Path) -> list[str]:
 
 
 def sheet(capsys: pytest.CaptureFixture[str]) -> Path:
-    assert main(["provider", "sheet", "-o", "out"]) == 0
+    assert main(["provider", "sheet", "-d", "out"]) == 0
     capsys.readouterr()
     return Path("out/prestataire-59998.yaml")
 
@@ -59,7 +59,7 @@ def refused(capsys: pytest.CaptureFixture[str], *args: str) -> str:
 def test_sheet_files_and_prefilled_answers_file(
     commune: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["provider", "sheet", "-o", "out"]) == 0
+    assert main(["provider", "sheet", "-d", "out"]) == 0
     out = capsys.readouterr().out
     assert f"{len(commune)} point(s) à faire confirmer" in out
     assert "cyberdiag provider merge out/prestataire-59998.yaml" in out
@@ -157,7 +157,7 @@ def test_nothing_to_confirm_writes_nothing(
         f"questionnaire: {q.id}\nquestionnaire_version: '{q.version}'\nanswers: {{}}\n",
         encoding="utf-8",
     )
-    assert main(["provider", "sheet", "-o", "out"]) == 0
+    assert main(["provider", "sheet", "-d", "out"]) == 0
     assert "Rien à faire confirmer" in capsys.readouterr().out
     assert not Path("out").exists()
 

@@ -23,7 +23,7 @@ def provider_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("NO_COLOR", "1")
     waiting_answers(write_profile(tmp_path), tmp_path / "answers.yaml")
-    assert main(["provider", "sheet", "-o", "out", "--lang", "fr"]) == 0
+    assert main(["provider", "sheet", "-d", "out", "--lang", "fr"]) == 0
     return tmp_path / "out" / "prestataire-59998.yaml"
 
 

@@ -129,3 +129,22 @@ def test_territory_median_from_a_real_store(
     assert 'class="median"' in html and "44 / 100" in html
     for k in range(1, 6):
         assert f"Commune-Paire-{k}" not in html
+
+
+def test_unknown_extension_and_answers_file_refused(
+    diag_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    docx = tmp_path / "rapport.docx"
+    assert main(["report", str(diag_file), "-o", str(docx)]) == 1
+    err = capsys.readouterr().err
+    assert "Extension inconnue « .docx »" in err and ".pdf, .html ou .csv" in err
+    assert not docx.exists()
+    assert main(["report", str(diag_file), "-o", str(tmp_path / "r.pdf"), "-f", "html"]) == 1
+    assert "ne correspond pas au format html" in capsys.readouterr().err
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("answers: {}\n", encoding="utf-8")
+    assert main(["report", str(answers)]) == 1
+    err = capsys.readouterr().err
+    assert "pas un diagnostic" in err and "cyberdiag score" in err
+    assert main(["report", str(answers), "--lang", "en"]) == 1
+    assert "first score with cyberdiag score" in capsys.readouterr().err

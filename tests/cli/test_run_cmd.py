@@ -331,3 +331,19 @@ def test_demo_without_the_lab_marks_checks_not_tested(
     text = pdf_text(Path(summary["report_pdf"]))
     assert "Ville-Exemple" in text
     assert "Checks not tested" in captured.err
+
+
+def test_run_resumes_the_questionnaire_answered_beside_the_profile(tmp_path: Path) -> None:
+    """`cyberdiag questionnaire` then `cyberdiag run --profile municipality.yaml`: the run goes
+    on from the answers already given (answers.yaml beside the profile) and says so."""
+    profile = make_profile(tmp_path)
+    out = tmp_path / "r"
+    res = invoke(["-p", str(profile), "--dir", str(out)], "1\n\n2\n\nq\n")
+    assert res.exit_code == 0, res.output
+    moved = tmp_path / "answers.yaml"
+    (out / "answers.yaml").rename(moved)  # as if answered with `cyberdiag questionnaire`
+    res = invoke(["-p", str(profile), "-d", str(out)], "q\n")
+    assert res.exit_code == 0, res.output
+    assert f"Réponses reprises de {moved}" in res.output.replace("\n", "")
+    assert "Reprise : 2 réponse(s) déjà enregistrée(s)" in res.output
+    assert not (out / "answers.yaml").exists()

@@ -116,7 +116,7 @@ def test_workshop_to_the_pdf_with_the_three_actions(tmp_path: Path) -> None:
 def test_stop_then_resume_with_the_same_participant(tmp_path: Path) -> None:
     qs = questions()
     out = tmp_path / "salle"
-    res = run(["workshop", "-p", "Jo", "--out", str(out)], "1\n3\n?\n2\nq\n")
+    res = run(["workshop", "--participant", "Jo", "--out", str(out)], "1\n3\n?\n2\nq\n")
     assert res.exit_code == 0, res.output
     assert "Pourquoi c'est important" in res.output  # "?" explains the question
     path = out / "atelier-jo.yaml"
@@ -125,7 +125,7 @@ def test_stop_then_resume_with_the_same_participant(tmp_path: Path) -> None:
     # A sheet is already written from the three answers.
     assert (out / "fiche-jo.pdf").exists()
     # The file of "Jo" exists: the participant says it is theirs ("o") and resumes.
-    res = run(["workshop", "-p", "Jo", "--out", str(out)], "o\n" + "1\n" * (len(qs) - 3))
+    res = run(["workshop", "--participant", "Jo", "--out", str(out)], "o\n" + "1\n" * (len(qs) - 3))
     assert res.exit_code == 0, res.output
     assert "Un fichier d'atelier existe déjà pour « Jo » (3 réponse(s)" in squash(res.output)
     assert "Reprise : 3 réponse(s) déjà enregistrée(s)" in res.output
@@ -133,9 +133,10 @@ def test_stop_then_resume_with_the_same_participant(tmp_path: Path) -> None:
     assert f"question 1 sur {len(qs)}" not in res.output
     assert len(yaml.safe_load(path.read_text())["answers"]) == len(qs)
     # Once complete: --review to change an answer (Enter keeps the others).
-    res = run(["workshop", "-p", "Jo", "--out", str(out)], "o\n")
+    res = run(["workshop", "--participant", "Jo", "--out", str(out)], "o\n")
     assert "Utilisez --review pour les modifier" in res.output
-    res = run(["workshop", "-p", "Jo", "--out", str(out), "--review"], "3\n" + "\n" * len(qs))
+    res = run(["workshop", "--participant", "Jo", "--out", str(out), "--review"],
+              "3\n" + "\n" * len(qs))
     assert res.exit_code == 0, res.output
     assert yaml.safe_load(path.read_text())["answers"][qs[0].id]["option"] == qs[0].options[2].id
 
@@ -170,7 +171,7 @@ def test_html_sheet_and_sheet_command(tmp_path: Path) -> None:
     qs = questions()
     out = tmp_path / "a"
     res = run(
-        ["workshop", "-p", "Lou", "--out", str(out), "--format", "html"],
+        ["workshop", "--participant", "Lou", "--out", str(out), "--format", "html"],
         "\n".join("3" for _ in qs),
     )
     assert res.exit_code == 0, res.output
@@ -201,7 +202,8 @@ def test_a_trainers_own_questionnaire(tmp_path: Path, capsys: pytest.CaptureFixt
     own = tmp_path / "atelier-elus.yaml"
     own.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     out = tmp_path / "salle"
-    res = run(["workshop", "-q", str(own), "-p", "Maire", "--out", str(out)], "3\n3\n1\n1\n")
+    res = run(["workshop", "-q", str(own), "--participant", "Maire", "--out", str(out)],
+              "3\n3\n1\n1\n")
     assert res.exit_code == 0, res.output
     assert "question 4 sur 4" in res.output
     assert (out / "atelier-elus-maire.yaml").exists()
@@ -239,7 +241,8 @@ def test_outside_text_is_shown_as_text(tmp_path: Path) -> None:
     own = tmp_path / "balises.yaml"
     own.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     out = tmp_path / "salle"
-    res = run(["workshop", "-q", str(own), "-p", "[red]Jo[/]", "--out", str(out)], "?\nq\n")
+    res = run(["workshop", "-q", str(own), "--participant", "[red]Jo[/]", "--out", str(out)],
+              "?\nq\n")
     assert res.exit_code == 0, res.output
     assert "— [red]Jo[/]" in res.output
     assert "[bold red]Pas une balise[/] \\x1b[31m ?" in res.output

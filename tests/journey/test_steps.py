@@ -110,3 +110,17 @@ def test_the_scan_waits_for_the_authorisation(tmp_path: Path) -> None:
     assert listener.connections >= 1
     assert journey.outcome.files["scan"] == s.out / "scan.json"
     assert stat.S_IMODE((s.out / "scan.json").stat().st_mode) == 0o600
+
+
+def test_run_resumes_the_answers_beside_the_profile(tmp_path: Path) -> None:
+    """`run --profile municipality.yaml` after `questionnaire` in the same folder: the answers
+    already given there are the run's, not a new file in the results folder."""
+    from cyberdiag.journey.steps import default_answers
+
+    profile, out = tmp_path / "municipality.yaml", tmp_path / "diagnostic"
+    assert default_answers(profile, out) == out / "answers.yaml"  # nothing yet: a new file
+    (tmp_path / "answers.yaml").write_text("answers: {}\n", encoding="utf-8")
+    assert default_answers(profile, out) == tmp_path / "answers.yaml"
+    out.mkdir()
+    (out / "answers.yaml").write_text("answers: {}\n", encoding="utf-8")
+    assert default_answers(profile, out) == out / "answers.yaml"  # a run already started

@@ -26,4 +26,4 @@ def test_cli_exit_code_and_no_traceback(capsys: pytest.CaptureFixture[str]) -> N
 
 def test_cli_ok(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", "grid.yaml", "checks.yaml", "good.yaml"]) == 0
-    assert "OK : 3 fichier(s) valide(s)." in capsys.readouterr().out
+    assert "OK : 3 fichiers valides." in capsys.readouterr().out

@@ -15,7 +15,8 @@ from cyberdiag.models import Profile
 
 def test_yaml_syntax() -> None:
     assert validate_files([Path("syntax.yaml")]) == [
-        "syntax.yaml:3: YAML invalide (mapping values are not allowed here)."
+        "syntax.yaml:3: YAML invalide, colonne 6 : « : » inattendu ici (une valeur contenant "
+        "« : » doit être entre guillemets, ou l'indentation est incorrecte)."
     ]
 
 

@@ -1,11 +1,16 @@
 """TLS probing (cyberdiag.net.tls) against real servers on loopback: nginx sites with good,
 expired, wrong-name, self-signed and weak-key certificates, TLS 1.0/1.1 only, a hanging site, and
-a small STARTTLS server with an IP-address certificate."""
+a small STARTTLS server with an IP-address certificate; an IPv6 address this computer cannot
+reach."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import socket
 import ssl
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -16,7 +21,13 @@ import pytest
 
 from cyberdiag.errors import NotTested
 from cyberdiag.lab.pki import issue, make_pki
-from cyberdiag.net.tls import cert_info, client_legacy_support, legacy_versions, tls_probe
+from cyberdiag.net.tls import (
+    NO_ROUTE_HERE,
+    cert_info,
+    client_legacy_support,
+    legacy_versions,
+    tls_probe,
+)
 
 if TYPE_CHECKING:
     from conftest import WebLab
@@ -171,3 +182,23 @@ def test_starttls_and_ip_name(
     assert by_ip.verified
     other = tls_probe(ip, port, "mx.autre.test", 3, starttls=_starttls)
     assert not other.verified and "mismatch" in (other.verify_error or "")
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("ip") is None,
+                    reason="needs root and the ip tool (a network namespace of its own)")
+def test_no_ipv6_route_here_is_not_a_finding(tmp_path: Path) -> None:
+    """In a network namespace with no usable network (its loopback down), connecting to an IPv6
+    address fails here, before reaching any server: NotTested says so (error no_route_here), so
+    that the checks never blame the municipality for this computer's missing IPv6."""
+    name = f"cyberdiag-test-noroute-{os.getpid()}"
+    subprocess.run(["ip", "netns", "add", name], check=True)
+    try:
+        code = ("from cyberdiag.errors import NotTested\n"
+                "from cyberdiag.net.tls import connect\n"
+                "try:\n    connect('fd00:cd::1', 443, 1.0)\n"
+                "except NotTested as exc:\n    print(exc.evidence['error'], exc.reason.en)\n")
+        out = subprocess.run(["ip", "netns", "exec", name, sys.executable, "-c", code],
+                             capture_output=True, text=True, timeout=60, check=True).stdout
+    finally:
+        subprocess.run(["ip", "netns", "del", name], check=False)
+    assert out.startswith(f"{NO_ROUTE_HERE} this computer has no route to fd00:cd::1"), out

@@ -151,3 +151,56 @@ def test_quick_wins_first_among_equals() -> None:
     )
     assert [(f.id, f.priority) for f in d.findings] == [("b.mfa", 4.0), ("a.doc", 4.0)]
     assert [f.rank for f in d.findings] == [1, 2]
+
+
+def test_unscored_questions_are_recorded_and_count_for_nothing() -> None:
+    import copy
+
+    from core_fixtures import GRID, QUESTIONNAIRE, T
+
+    from cyberdiag.models import Answer, Grid, Questionnaire
+
+    g, q = copy.deepcopy(GRID), copy.deepcopy(QUESTIONNAIRE)
+    g["domains"].append(
+        {"id": "mut", "name": T("Mutualisation"), "description": T("m"), "scored": False}
+    )
+    plain = [
+        {"id": "oui", "label": T("oui")},
+        {"id": "non", "label": T("non")},
+        {"id": "nsp", "label": T("je ne sais pas"), "kind": "dont_know"},
+    ]
+    for qid, domain in (("mut.shared", "mut"), ("b.training_need", "b")):
+        q["questions"].append(
+            {
+                "id": qid,
+                "domain": domain,
+                "scored": False,
+                "text": T(qid),
+                "why": T("pourquoi"),
+                "options": plain,
+                "recommendation": {"action": T("faire"), "effort": "quick_win", "who": "it"},
+            }
+        )
+    ans = answers(a_backup="oui", a_doc="non", b_mfa="oui")
+    extra = {"mut.shared": Answer(option="nsp"), "b.training_need": Answer(option="non")}
+    ans = ans.model_copy(update={"answers": {**ans.answers, **extra}})
+    d = score(
+        grid=Grid.model_validate(g),
+        questionnaire=Questionnaire.model_validate(q),
+        profile=profile(),
+        answers=ans,
+        checks=[],
+        catalogue=CATALOGUE,
+        tool_version="test",
+        created_at=NOW,
+    )
+    # Exactly as in test_everything_in_place_but_documentation.
+    assert [x.id for x in d.domains] == ["a", "b", "ot"]
+    assert dom(d, "b").coverage.questions_applicable == 1 and dom(d, "b").score == 100.0
+    assert d.overall.score == 83.3 and d.overall.level == 3
+    assert [f.id for f in d.findings] == ["a.doc"]
+    # Recorded for the territory, marked unscored.
+    recorded = {a.question_id: a for a in d.answers}
+    assert recorded["mut.shared"].scored is False and recorded["mut.shared"].kind == "dont_know"
+    assert recorded["b.training_need"].option == "non" and recorded["b.training_need"].applicable
+    assert recorded["a.backup"].scored is True

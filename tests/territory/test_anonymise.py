@@ -98,7 +98,7 @@ def territory_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, lis
     _write(tmp / "in", ms, hsts_for=ms[0])
     store = tmp / "t.sqlite"
     for campaign in ("2025", "2026"):
-        assert main(["territory", "import", str(tmp / "in"), "-c", campaign,
+        assert main(["territory", "import", str(tmp / "in"), "--campaign", campaign,
                      "--store", str(store)]) == 0  # fmt: skip
     return store, ms
 
@@ -135,7 +135,7 @@ def test_a_merged_group_is_not_split_by_the_target_level(
     merged group ("T1–T2", "T3–T4") cannot be split back into its tiers."""
     store, _ = territory_store
     out = tmp_path / "e.csv"
-    assert main(["territory", "export", "--store", str(store), "-o", str(out)]) == 0
+    assert main(["territory", "export", "--store", str(store), "-o", str(out), "--lang", "en"]) == 0
     header = out.read_text(encoding="utf-8-sig").splitlines()[0].split(",")
     assert "target_level" not in header and "gap" not in header and "tier" not in header
     rows = [line.split(",") for line in out.read_text(encoding="utf-8-sig").splitlines()[1:]]
@@ -145,7 +145,7 @@ def test_a_merged_group_is_not_split_by_the_target_level(
     assert all(len(codes) >= 5 for codes in per_group.values()), per_group
     named = tmp_path / "n.csv"
     assert main(["territory", "export", "--named", "--store", str(store), "-o", str(named)]) == 0
-    assert "target_level" in named.read_text(encoding="utf-8-sig").splitlines()[0]
+    assert "niveau_cible" in named.read_text(encoding="utf-8-sig").splitlines()[0]  # French
 
 
 def test_code_names_are_drawn_per_campaign(
@@ -155,13 +155,13 @@ def test_code_names_are_drawn_per_campaign(
     codes = {}
     for campaign in ("2025", "2026"):
         out = tmp_path / f"{campaign}.json"
-        assert main(["territory", "export", "-f", "json", "-c", campaign, "--store", str(store),
-                     "-o", str(out)]) == 0  # fmt: skip
+        assert main(["territory", "export", "-f", "json", "--campaign", campaign, "--store",
+                     str(store), "-o", str(out)]) == 0  # fmt: skip
         codes[campaign] = {r["municipality"] for r in json.loads(out.read_text())["rows"]}
     assert len(codes["2025"]) == len(codes["2026"]) == 13
     assert not codes["2025"] & codes["2026"]  # a code learned once says nothing next time
     again = tmp_path / "again.json"
-    assert main(["territory", "export", "-f", "json", "-c", "2026", "--store", str(store),
+    assert main(["territory", "export", "-f", "json", "--campaign", "2026", "--store", str(store),
                  "-o", str(again)]) == 0  # fmt: skip
     assert {r["municipality"] for r in json.loads(again.read_text())["rows"]} == codes["2026"]
 

@@ -33,7 +33,7 @@ def test_export_csv_opens_cleanly(tmp_path: Path, diag_dir: Path, munis: list[Mu
     diags = [read_diagnostic(p) for p in sorted(diag_dir.glob("*.json"))]
     n_rows = sum(1 for d in diags for ds in d.domains if ds.applicable)
     out = tmp_path / "e.csv"
-    assert main(["territory", "export", "--store", str(store), "-o", str(out)]) == 0
+    assert main(["territory", "export", "--store", str(store), "-o", str(out), "--lang", "en"]) == 0
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
@@ -56,6 +56,8 @@ def test_export_csv_opens_cleanly(tmp_path: Path, diag_dir: Path, munis: list[Mu
                 str(out2),
                 "--semicolon",
                 "--named",
+                "--lang",
+                "en",
             ]
         )
         == 0
@@ -93,7 +95,7 @@ def test_export_says_what_holds_each_municipality(tmp_path: Path, named: bool) -
     with open_store(store) as s:
         import_files(s, [tmp_path / "in"], "2026")
     out = tmp_path / "e.csv"
-    args = ["territory", "export", "--store", str(store), "-o", str(out)]
+    args = ["territory", "export", "--store", str(store), "-o", str(out), "--lang", "en"]
     assert main(args + (["--named"] if named else [])) == 0
     rows = list(csv.DictReader(io.StringIO(out.read_bytes().decode("utf-8-sig"))))
     assert {"held_by", "caps_gap", "caps_unknown"} <= set(rows[0])
@@ -111,3 +113,23 @@ def test_export_says_what_holds_each_municipality(tmp_path: Path, named: bool) -
     # counted apart, as the report does: level 0 known gap 2, to confirm 3, score alone 1
     level0 = {r["municipality"]: r["held_by"] for r in rows if r["overall_level"] == "0"}
     assert sorted(level0.values()) == ["gap", "gap", "score", "unknown", "unknown", "unknown"]
+
+
+def test_csv_in_the_chosen_language(tmp_path: Path, diag_dir: Path) -> None:
+    """French by default: column names and words a spreadsheet reader understands; English
+    with --lang en. (The JSON export, for programs, keeps its field names.)"""
+    store = tmp_path / "t.sqlite"
+    with open_store(store) as s:
+        import_files(s, [diag_dir], "2026")
+    for lang, first, held in (("fr", "campagne,commune,groupe,domaine", {"écart", "à confirmer",
+                                                                          "score"}),
+                              ("en", "campaign,municipality,group,domain", {"gap", "unknown",
+                                                                            "score"})):
+        out = tmp_path / f"{lang}.csv"
+        assert main(["territory", "export", "--store", str(store), "-o", str(out),
+                     "--lang", lang]) == 0
+        text = out.read_text(encoding="utf-8-sig")
+        assert text.startswith(first)
+        column = "retenu_par" if lang == "fr" else "held_by"
+        values = {r[column] for r in csv.DictReader(io.StringIO(text))}
+        assert values and values <= held

@@ -104,7 +104,7 @@ def test_import_cli_refuses_corrupted_and_future_but_imports_good(
     for name in ("truncated.json", "future.json", "invalid.json"):
         assert name in err
     assert "9.0" in err and "JSON" in err
-    assert "30 diagnostic(s) importé(s)" in out
+    assert "30 diagnostics importés" in out
     with open_store(store) as s:
         assert s.conn.execute("SELECT COUNT(*) FROM diagnostics").fetchone()[0] == 30
 
@@ -122,7 +122,7 @@ def test_import_cli_duplicate_message_english(
             "import",
             str(tmp_path / "d0.json"),
             str(tmp_path / "d1.json"),
-            "-c",
+            "--campaign",
             "2026",
             "--store",
             str(tmp_path / "t.sqlite"),
@@ -171,7 +171,7 @@ def _import(tmp_path: Path, *paths: Path, lang: str = "fr") -> tuple[int, str, s
     from hostile_fixtures import cli, env
 
     proc = subprocess.run(
-        cli("territory", "import", *map(str, paths), "-c", "2026", "--store",
+        cli("territory", "import", *map(str, paths), "--campaign", "2026", "--store",
             str(tmp_path / "t.sqlite"), "--lang", lang),
         capture_output=True, text=True, env=env(), timeout=120,
     )  # fmt: skip
@@ -194,7 +194,7 @@ def test_a_run_folder_imports_its_diagnostic_and_skips_the_rest(
     (run / "scan.json").write_text(checks.model_copy(update={"kind": "scan"}).model_dump_json())
     code, out, err = _import(tmp_path, tmp_path / "mairie")
     assert code == 0, err
-    assert "1 diagnostic(s) importé(s)" in out
+    assert "1 diagnostic importé" in out
     assert f"Ignoré : {run / 'checks.json'} (ce n'est pas un diagnostic" in out
     assert f"Ignoré : {run / 'scan.json'}" in out
     assert err == ""
@@ -218,7 +218,7 @@ def test_a_workshop_diagnostic_is_refused(tmp_path: Path) -> None:
     code, out, err = _import(tmp_path, tmp_path / "d.json")
     assert code == 1
     assert f"Refusé : {tmp_path / 'd.json'} : diagnostic d'un atelier de sensibilisation" in err
-    assert "0 diagnostic(s) importé(s)" in out
+    assert "0 diagnostic importé" in out
 
 
 def test_another_questionnaire_version_is_kept_apart(
@@ -250,7 +250,7 @@ def test_a_bom_is_accepted_and_a_tier_contradicting_the_population_refused(
     lie.write_text(json.dumps(data), encoding="utf-8")
     code, out, err = _import(tmp_path, folder)
     assert code == 1
-    assert "1 diagnostic(s) importé(s)" in out
+    assert "1 diagnostic importé" in out
     pop = f"{big.population:,}".replace(",", "\u202f")
     assert f"strate 1 incohérente avec la population ({pop} habitants → strate 4)" in err
     assert "bom.json" not in err

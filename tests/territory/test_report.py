@@ -94,7 +94,8 @@ def test_report_english_and_bad_extension(
     assert "Pooling proposals" in text and "Propositions" not in text
     assert main(["territory", "report", "--store", str(store), "-o", str(tmp_path / "r.docx")]) == 1
     assert ".docx" in capsys.readouterr().err
-    assert main(["territory", "report", "--store", str(store), "-c", "1999", "-o", str(out)]) == 1
+    assert main(["territory", "report", "--store", str(store), "--campaign", "1999", "-o",
+                 str(out)]) == 1
 
 
 def test_report_counts_known_gaps_and_answers_to_confirm_apart(tmp_path: Path) -> None:

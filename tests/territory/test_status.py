@@ -35,7 +35,8 @@ def test_status_coverage_per_tier(
     assert extra[:30] == munis
     roster = write_roster(tmp_path / "communes.csv", extra, sep=";")
     store = tmp_path / "t.sqlite"
-    assert main(["territory", "import", str(diag_dir), "-c", "2026", "--store", str(store)]) == 0
+    assert main(["territory", "import", str(diag_dir), "--campaign", "2026", "--store",
+                 str(store)]) == 0
     capsys.readouterr()
     assert main(["territory", "status", "--store", str(store), "-m", str(roster), "--json"]) == 0
     st = json.loads(capsys.readouterr().out)

@@ -146,7 +146,7 @@ def test_two_first_imports_at_once(tmp_path: Path, diag_dir: Path) -> None:
     store = tmp_path / "new" / "t.sqlite"
     procs = [
         subprocess.Popen(
-            cli("territory", "import", str(diag_dir), "--store", str(store), "-c", "2026"),
+            cli("territory", "import", str(diag_dir), "--store", str(store), "--campaign", "2026"),
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env(),
         )  # fmt: skip
         for _ in range(4)

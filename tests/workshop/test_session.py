@@ -85,7 +85,10 @@ def _workshop(out: Path, name: str, typed: str) -> object:
 
     env = {"CYBERDIAG_LANG": "fr", "NO_COLOR": "1", "COLUMNS": "100"}
     return CliRunner().invoke(
-        app, ["workshop", "-p", name, "--out", str(out), "-f", "html"], input=typed, env=env
+        app,
+        ["workshop", "--participant", name, "--out", str(out), "-f", "html"],
+        input=typed,
+        env=env,
     )
 
 
@@ -117,12 +120,12 @@ def test_a_file_in_use_is_never_shared(tmp_path: Path) -> None:
 
     from hostile_fixtures import Terminal, cli, env
 
-    first = Terminal(cli("workshop", "-p", "Marie", "--out", str(tmp_path), "-f", "html"),
-                     cwd=tmp_path, environ=env())  # fmt: skip
+    first = Terminal(cli("workshop", "--participant", "Marie", "--out", str(tmp_path), "-f",
+                         "html"), cwd=tmp_path, environ=env())  # fmt: skip
     try:
         assert "Votre réponse".encode() in first.read_until("Votre réponse".encode())
         second = subprocess.run(
-            cli("workshop", "-p", "MARIE", "--out", str(tmp_path), "-f", "html"),
+            cli("workshop", "--participant", "MARIE", "--out", str(tmp_path), "-f", "html"),
             input="1\nq\n", capture_output=True, text=True, env=env(), timeout=120,
         )  # fmt: skip
         first.type(b"q\r")

@@ -179,11 +179,9 @@ def _dual_cidr(rest: str, what: str) -> tuple[str, int | None, int | None]:
 
 def parse_spf(text: str) -> SpfRecord:
     """Parse an SPF record. Raises ParseError with the first mistake found."""
-    if len(text) > MAX_LENGTH:
-        raise ParseError(
-            f"record too long ({len(text)} characters)",
-            f"enregistrement trop long ({len(text)} caractères)",
-        )
+    if len(text) > MAX_LENGTH:  # our bound on data from strangers; the RFC asks for far less
+        raise _error(f"record too long ({len(text)} characters)",
+                     f"enregistrement trop long ({len(text)} caractères)", "RFC 7208 §3.4")
     if any(ord(c) < 32 or ord(c) == 127 for c in text):
         raise _error("control characters in the record",
                      "caractères de contrôle dans l'enregistrement")

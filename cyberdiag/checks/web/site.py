@@ -12,7 +12,7 @@ page), and their TLS session gives the certificate, so a host that hangs costs o
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
@@ -87,7 +87,10 @@ def find_sites(ctx: CheckContext, domain: str) -> list[Site]:
     resolve: Callable[[str], list[str]] = lambda name: lookups.addresses(ctx, name)  # noqa: E731
 
     def compute() -> list[Site]:
-        found = lookups.parallel(ctx, resolve, candidates)
+        # Every A and AAAA query at once (one pool), then the memoised addresses.
+        lookups.parallel(ctx, lambda q: lookups.lookup(ctx, q[0], q[1]),
+                         [(h, t) for h in candidates for t in ("A", "AAAA")])
+        found = [_addresses_or_error(resolve, h) for h in candidates]
         out: list[Site] = []
         for host, ips in zip(candidates, found, strict=True):
             if isinstance(ips, Exception):
@@ -98,6 +101,13 @@ def find_sites(ctx: CheckContext, domain: str) -> list[Site]:
 
     sites: list[Site] = ctx.remember(("web", "sites", domain), compute)
     return sites
+
+
+def _addresses_or_error(resolve: Callable[[str], list[str]], host: str) -> list[str] | Exception:
+    try:
+        return resolve(host)
+    except Exception as exc:  # noqa: BLE001 - returned to the caller, as lookups.parallel does
+        return exc
 
 
 def find_site(ctx: CheckContext, domain: str) -> Site | None:
@@ -240,7 +250,16 @@ def homes(ctx: CheckContext, site: Site) -> tuple[Attempt, Attempt]:
     return first
 
 
-def budget_parallel(fns: list[Callable[[], Any]]) -> list[Any]:
+def prefetch_homes(ctx: CheckContext, views: list[Site]) -> list[tuple[Attempt, Attempt]]:
+    """The home pages of several views (hosts, families), every request at once: a domain
+    whose hosts all hang costs one timeout."""
+    timeout = time_left(ctx)
+    fns = [partial(_home, ctx, v, tls, timeout) for v in views for tls in (True, False)]
+    done = budget_parallel(fns)
+    return [(done[2 * i], done[2 * i + 1]) for i in range(len(views))]
+
+
+def budget_parallel(fns: Sequence[Callable[[], Any]]) -> list[Any]:
     """Run a few functions concurrently, each within the caller's time budget."""
     state = budget.inherit_budget()
 

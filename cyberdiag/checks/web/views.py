@@ -11,7 +11,6 @@ both families and both names.
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 from cyberdiag.checks.base import CheckContext, CheckFn, not_tested, result
@@ -20,10 +19,9 @@ from cyberdiag.checks.web.site import (
     Core,
     Site,
     ascii_domain,
-    budget_parallel,
     find_sites,
-    homes,
     no_site,
+    prefetch_homes,
 )
 from cyberdiag.errors import NotTested
 from cyberdiag.models import CheckResult, Status
@@ -46,8 +44,7 @@ def with_sites(core: Core, check_id: str, *, reachability: bool = False) -> Chec
         views = [v for s in sites for v in (s.families() or [s])]
         several = len(views) > 1
         pages: list[Any] = ctx.remember(  # every view at once: one timeout for all
-            ("web", "views", ascii_domain(domain)),
-            lambda: budget_parallel([partial(homes, ctx, v) for v in views]))
+            ("web", "views", ascii_domain(domain)), lambda: prefetch_homes(ctx, views))
         if not reachability:
             with_https = [v for v, (https, _) in zip(views, pages, strict=True)
                           if https.error is None]

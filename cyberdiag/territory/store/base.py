@@ -280,7 +280,7 @@ def _create_complete(path: Path) -> None:
         raise write_failed(path, exc, STORE_HINT) from None
     try:
         builder = StoreBase.__new__(StoreBase)
-        builder.path, builder._held = Path(tmp), contextlib.ExitStack()
+        builder.path, builder._held = path, contextlib.ExitStack()  # messages name the store
         builder.conn = _connect(tmp)
         try:
             builder._migrate()
@@ -291,6 +291,9 @@ def _create_complete(path: Path) -> None:
             os.link(tmp, path)  # never replaces a store another process created meanwhile
         except FileExistsError:
             pass
+        except OSError:  # no hard links here (some network shares): a plain rename
+            if not path.exists():
+                os.replace(tmp, path)
     except sqlite3.DatabaseError as exc:
         raise _store_error(path, exc) from None
     except OSError as exc:
