@@ -3,8 +3,9 @@
     .venv/bin/python benchmarks/territory.py [--n 1000] [--report-n 90] [--keep DIR]
 
 Prints wall-clock and CPU times (CPU time is what a step costs on an idle machine; the wall
-clock also counts other processes and disk syncs). Targets (issue "Territory"): import 1,000
-diagnostics < 10 s; the territorial report for 90 municipalities < 10 s. By default the
+clock also counts other processes and disk syncs). Targets: import 1,000 diagnostics < 10 s,
+also when they are sealed (age, `cyberdiag seal`) and opened with the secret key; the
+territorial report for 90 municipalities < 10 s (PDF, and the HTML dashboard). By default the
 diagnostics are scored by the shipped grid and questionnaire from seeded random answers
 (tests/territory_fixtures.py, real_diagnostic: ~90 kB each, 79 questions); --factory simple
 uses the small test factory.
@@ -29,11 +30,14 @@ from territory_fixtures import (  # noqa: E402
     write_real_diagnostics,
 )
 
+from cyberdiag.sealing import keygen, read_recipients, seal_file  # noqa: E402
 from cyberdiag.territory.aggregate import build_view  # noqa: E402
 from cyberdiag.territory.export import export_rows, to_csv  # noqa: E402
 from cyberdiag.territory.importer import import_files  # noqa: E402
 from cyberdiag.territory.report import write_report  # noqa: E402
 from cyberdiag.territory.store import open_store  # noqa: E402
+from cyberdiag.territory.summary import summary  # noqa: E402
+from cyberdiag.territory.summary import to_csv as summary_csv  # noqa: E402
 
 
 def timed(label: str, fn: object, *args: object, **kw: object) -> object:
@@ -80,6 +84,29 @@ def main() -> None:
                 "2026",
             )
             assert len(rep.imported) == args.n  # type: ignore[attr-defined]
+        # The same diagnostics sealed for the territory's key (cyberdiag seal), then imported
+        # with the secret key: decrypted in memory, one transaction.
+        pair = keygen(work / "cles")
+        recipients = read_recipients(str(pair.public_path))
+        (work / "sealed").mkdir()
+        timed(
+            f"seal {args.n} diagnostics (the municipalities' side, not a target)",
+            lambda: [
+                seal_file(p, recipients, work / "sealed")
+                for p in sorted((work / "all").glob("*.json"))
+            ],
+        )
+        with open_store(work / "sealed.sqlite") as s:
+            rep = timed(
+                f"import {args.n} SEALED diagnostics (decrypt + one transaction)",
+                import_files,
+                s,
+                [work / "sealed"],
+                "2026",
+                pair.secret_path,
+            )
+            assert len(rep.imported) == args.n  # type: ignore[attr-defined]
+        with open_store(work / "big.sqlite") as s:
             view = timed(f"aggregate {args.n} (anonymised view)", build_view, s)
             timed(
                 f"export CSV {args.n} × domains",
@@ -101,6 +128,10 @@ def main() -> None:
 
             timed(
                 f"report HTML for {args.report_n} (aggregate + render)", report, work / "mel.html"
+            )
+            timed(
+                f"export summary CSV for {args.report_n} (per group, anonymised)",
+                lambda: summary_csv(summary(s, None, named=False, lang="fr"), "fr"),
             )
             timed(
                 f"report PDF for {args.report_n} (aggregate + render + WeasyPrint)",

@@ -144,7 +144,7 @@ def tier_of(population: int) -> int:
         return 1
     if population <= 10000:
         return 2
-    if population <= 30000:
+    if population < 30000:  # the shipped grid: strate 4 from 30 000 inhabitants
         return 3
     return 4
 

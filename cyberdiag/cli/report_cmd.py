@@ -141,11 +141,12 @@ SUFFIXES = {".pdf": "pdf", ".html": "html", ".htm": "html", ".csv": "csv"}
 
 def _format(output: Path | None, fmt: str | None) -> str:
     """The format asked (--format, else the extension of -o, else pdf); UserError for an
-    unknown format or extension, or an extension that says another format."""
+    unknown format, an unknown extension without --format, or an extension that says another
+    format."""
     from cyberdiag.errors import UserError
 
     suffix = output.suffix.lower() if output is not None else ""
-    if suffix and suffix not in SUFFIXES:
+    if suffix and suffix not in SUFFIXES and fmt is None:  # -o rapport.docx: never a PDF there
         raise UserError(
             f"Extension inconnue « {suffix} » pour {output} : le rapport s'écrit en .pdf, "
             ".html ou .csv (plan d'action).",
@@ -158,7 +159,7 @@ def _format(output: Path | None, fmt: str | None) -> str:
             f"Format inconnu « {chosen} » : choisir pdf, html ou csv.",
             f"Unknown format '{chosen}': choose pdf, html or csv.",
         )
-    if suffix and SUFFIXES[suffix] != chosen:
+    if suffix in SUFFIXES and SUFFIXES[suffix] != chosen:
         raise UserError(
             f"{output} ne correspond pas au format {chosen} : changer l'extension ou --format.",
             f"{output} does not match the {chosen} format: change the extension or --format.",

@@ -31,7 +31,7 @@ _YAML: list[tuple[str, str]] = [
     (r"found unexpected end of stream",
      "fin du fichier inattendue (guillemet ou crochet non refermé ?)"),
     (r"expected ',' or '\]', but got (.+)", "« , » ou « ] » attendu, trouvé {0}"),
-    (r"expected ',' or '\}', but got (.+)", "« , » ou « } » attendu, trouvé {0}"),
+    (r"expected ',' or '\}', but got (.+)", "« , » ou « }} » attendu, trouvé {0}"),
     (r"found unknown escape character (.+)",
      "séquence d'échappement inconnue {0} (doubler la barre oblique inverse ?)"),
     (r"expected <document start>, but found (.+)", "début de document attendu, trouvé {0}"),
@@ -80,7 +80,10 @@ def _translate(table: list[tuple[str, str]], message: str) -> str | None:
     for pattern, french in table:
         m = re.fullmatch(pattern, message.strip(), flags=re.S)
         if m:
-            return french.format(*(_quoted(g) for g in m.groups()))
+            try:
+                return french.format(*(_quoted(g) for g in m.groups()))
+            except (ValueError, IndexError):  # a brace of the message itself: never a crash
+                return french
     return None
 
 

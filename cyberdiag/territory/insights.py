@@ -80,11 +80,10 @@ def build_insights(
     previous = store.previous_campaign(campaign)
     prev_rows = store.campaign_rows(previous) if previous else None
     own = store.own_check_states(campaign)
-    gaps = gap_rates(
-        rows, store.answer_states(campaign), own, cat, named=named, min_n=min_n, labels=labels
-    )
+    states, pooling_texts = store.answers(campaign, POOLING_DOMAIN)
+    gaps = gap_rates(rows, states, own, cat, named=named, min_n=min_n, labels=labels)
     pooling = pooling_answers(
-        store.domain_answers(campaign, POOLING_DOMAIN),
+        pooling_texts,
         store.it_providers(campaign),
         cat,
         labels=labels,

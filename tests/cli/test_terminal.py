@@ -65,7 +65,8 @@ def test_questionnaire_with_a_hostile_name_and_title(tmp_path: Path) -> None:
 def test_workshop_with_a_trainers_hostile_questionnaire(tmp_path: Path) -> None:
     custom = _custom_questionnaire(tmp_path)
     code, out = run_in_terminal(
-        cli("workshop", "-q", str(custom), "-p", HOSTILE[:30], "--out", "atelier", "-f", "html"),
+        cli("workshop", "-q", str(custom), "--participant", HOSTILE[:30], "--out", "atelier",
+            "-f", "html"),
         tmp_path, [b"1\r", b"q\r"],
     )  # fmt: skip
     assert code == 0, _visible(out)

@@ -121,7 +121,7 @@ def test_stop_then_resume_with_the_same_participant(tmp_path: Path) -> None:
     assert "Pourquoi c'est important" in res.output  # "?" explains the question
     path = out / "atelier-jo.yaml"
     assert list(yaml.safe_load(path.read_text())["answers"]) == [q.id for q in qs[:3]]
-    assert f"Pour reprendre : cyberdiag workshop --participant Jo --out {out}" in squash(res.output)
+    assert f"Pour reprendre : cyberdiag workshop --participant Jo --dir {out}" in squash(res.output)
     # A sheet is already written from the three answers.
     assert (out / "fiche-jo.pdf").exists()
     # The file of "Jo" exists: the participant says it is theirs ("o") and resumes.

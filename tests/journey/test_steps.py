@@ -25,7 +25,10 @@ def test_every_step_in_order_saves_its_file(tmp_path: Path) -> None:
     outcome = Journey(settings(tmp_path), recorder).run()
     assert recorder.events == [
         "questionnaire",
-        ("checks_skipped", "no DNS server given (--nameserver IP)"),
+        (
+            "checks_skipped",
+            "no DNS server: this computer has no resolver configured (--nameserver IP)",
+        ),
         ("checks_done", {"not_tested"}),
         "scoring",
         ("scored", "diagnostic.json"),

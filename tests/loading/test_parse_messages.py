@@ -15,6 +15,7 @@ from cyberdiag.loading.parse_messages import json_problem, yaml_problem
 CASES = [
     ("a: 1\nb:\n  c: d: e\n", 3, 7, "« : » inattendu ici"),
     ("a: [1, 2\nb: 3\n", 2, 2, "« , » ou « ] » attendu"),
+    ("a: {b: 1\n", 2, 1, "« , » ou « } » attendu, trouvé la fin du fichier"),
     ("a:\n\t- 1\n", 2, 1, "tabulation interdite"),
     ("a: 'non fermé\n", 2, 1, "fin du fichier inattendue"),
     ("- a\nb: 2\n", 2, 1, "fin de bloc attendue, trouvé une clé"),

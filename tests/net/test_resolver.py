@@ -1,6 +1,7 @@
-"""cyberdiag/net/dnsclient.py: which resolver the lookups go through: --nameserver, else CYBERDIAG_NAMESERVER, else the one the
-computer is configured with (/etc/resolv.conf) — the last tested inside a network namespace whose
-resolv.conf names a tiny DNS server of the test: the host's resolver is never asked."""
+"""cyberdiag/net/dnsclient.py: which resolver the lookups go through — --nameserver, else
+CYBERDIAG_NAMESERVER, else the one the computer is configured with (/etc/resolv.conf), the last
+tested inside a network namespace whose resolv.conf names a tiny DNS server of the test: the
+host's resolver is never asked."""
 
 from __future__ import annotations
 

@@ -32,7 +32,7 @@ def test_resume_command_names_the_folder_unless_default() -> None:
         "cyberdiag workshop --participant Jo"
     )
     assert resume_command(None, "p-3fa2c1", Path("salle 2/atelier-p-3fa2c1.yaml")) == (
-        "cyberdiag workshop --participant p-3fa2c1 --out 'salle 2'"
+        "cyberdiag workshop --participant p-3fa2c1 --dir 'salle 2'"
     )
 
 

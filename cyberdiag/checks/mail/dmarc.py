@@ -8,6 +8,7 @@ rests on one of those rules cites it.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from cyberdiag.checks import lookups as lk
@@ -111,7 +112,9 @@ def _no_record(cid: str, domain: str, discarded: list[str], ev: dict[str, Any]) 
     ev["discarded"] = [clean(r, 512) for r in discarded][:5]
     if text[:1] in (" ", "\t"):
         why_fr, why_en = "un espace précède « v »", "a space comes before 'v'"
-    elif text.lower().startswith("v=dmarc1"):
+    elif re.match(r"[vV][ \t]*=[ \t]*DMARC1", text):
+        why_fr, why_en = "« ; » doit suivre « v=DMARC1 »", "';' must follow 'v=DMARC1'"
+    elif re.match(r"v[ \t]*=[ \t]*dmarc1", text, re.IGNORECASE):
         why_fr, why_en = "DMARC1 doit être en majuscules", "DMARC1 must be in capitals"
     else:
         why_fr, why_en = "du texte précède « v=DMARC1 »", "some text comes before 'v=DMARC1'"

@@ -8,6 +8,7 @@ unscored pooling questions, each profile's IT provider) is read from the record 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from cyberdiag.models import CheckRun, Text
@@ -49,43 +50,35 @@ class LatestRun:
 class DetailTables(StoreBase):
     """Reads of the records' answers, own checks and profiles; the latest check-all runs."""
 
-    def answer_states(self, campaign: str) -> list[AnswerState]:
-        """Every recorded answer of the campaign: applicability and kind."""
-        rows = self.conn.execute(
-            """SELECT d.insee, json_extract(a.value, '$.question_id'),
-                      json_extract(a.value, '$.applicable'), json_extract(a.value, '$.kind')
-               FROM diagnostics d, json_each(d.json, '$.answers') a WHERE d.campaign=?""",
-            (campaign,),
-        ).fetchall()
-        return [AnswerState(str(i), str(q), bool(a), k) for i, q, a, k in rows]
-
-    def domain_answers(self, campaign: str, domain: str) -> list[AnswerText]:
-        """The applicable answers of one questionnaire domain, with their texts, in the order
-        the diagnostics recorded them."""
-        rows = self.conn.execute(
-            """SELECT d.insee, json_extract(a.value, '$.question_id'),
-                      json_extract(a.value, '$.question.fr'),
-                      json_extract(a.value, '$.question.en'),
-                      json_extract(a.value, '$.option'),
-                      json_extract(a.value, '$.option_label.fr'),
-                      json_extract(a.value, '$.option_label.en'), json_extract(a.value, '$.kind')
-               FROM diagnostics d, json_each(d.json, '$.answers') a
-               WHERE d.campaign=? AND json_extract(a.value, '$.domain')=?
-                 AND json_extract(a.value, '$.applicable')
+    def answers(self, campaign: str, domain: str) -> tuple[list[AnswerState], list[AnswerText]]:
+        """Every recorded answer of the campaign (applicability and kind), and the applicable
+        answers of questionnaire domain `domain` with their texts, in the order the diagnostics
+        recorded them. One pass over the records: each is parsed once."""
+        states: list[AnswerState] = []
+        texts: list[AnswerText] = []
+        # One json_extract with several paths parses each answer once (an array of values).
+        for i, raw in self.conn.execute(
+            """SELECT d.insee, json_extract(a.value, '$.question_id', '$.applicable', '$.kind',
+                          '$.domain', '$.option', '$.question.fr', '$.question.en',
+                          '$.option_label.fr', '$.option_label.en')
+               FROM diagnostics d, json_each(d.json, '$.answers') a WHERE d.campaign = ?
                ORDER BY d.insee, a.key""",
-            (campaign, domain),
-        ).fetchall()
-        return [
-            AnswerText(
-                str(i),
-                str(q),
-                Text(fr=str(qfr or q), en=str(qen or q)),
-                opt,
-                None if ofr is None else Text(fr=str(ofr), en=str(oen or ofr)),
-                kind,
-            )
-            for i, q, qfr, qen, opt, ofr, oen, kind in rows
-        ]
+            (campaign,),
+        ):
+            q, appl, kind, dom, opt, qfr, qen, ofr, oen = json.loads(raw)
+            states.append(AnswerState(str(i), str(q), bool(appl), kind))
+            if dom == domain and appl:
+                texts.append(
+                    AnswerText(
+                        str(i),
+                        str(q),
+                        Text(fr=str(qfr or q), en=str(qen or qfr or q)),
+                        opt,
+                        None if ofr is None else Text(fr=str(ofr), en=str(oen or ofr)),
+                        kind,
+                    )
+                )
+        return states, texts
 
     def own_check_states(self, campaign: str) -> list[tuple[str, str, str]]:
         """(INSEE code, check id, status) of the checks each diagnostic records (one row per
