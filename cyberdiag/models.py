@@ -107,7 +107,8 @@ class References(Model):
 
     anssi: ANSSI Guide d'hygiène informatique measure numbers ("hygiene-37").
     cis: CIS Controls v8 safeguards ("11.2"). nis2: NIS2 Art. 20 paragraphs ("20.1"),
-    Art. 21(2) letters ("21.2.c") or "23" for reporting. csf: NIST CSF 2.0 categories/subcategories ("PR.AA-03").
+    Art. 21(2) letters ("21.2.c") or "23" for reporting.
+    csf: NIST CSF 2.0 categories/subcategories ("PR.AA-03").
     recyf / amf / other: further ids (ReCyF objective, AMF/ANSSI guide recommendation, RFC...).
     """
 

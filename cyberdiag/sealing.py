@@ -191,7 +191,7 @@ def open_sealed(path: Path, identities: list[Any]) -> bytes:
         )
     age = _age()
     try:
-        return bytes(age.decrypt(data, identities))
+        plain = bytes(age.decrypt(data, identities))
     except age.DecryptError as exc:
         if "no matching keys" in str(exc).lower():
             raise UserError(
@@ -208,3 +208,9 @@ def open_sealed(path: Path, identities: list[Any]) -> bytes:
             f"{path}: sealed file truncated or altered (it no longer matches what was sealed): "
             "not opened. Ask the municipality to send it again.",
         ) from None
+    if len(plain) > MAX_BYTES:  # the diagnostic's own bound, as for a plain file
+        raise UserError(
+            f"{path} : diagnostic scellé trop gros (plus de {MAX_BYTES // 1_000_000} Mo).",
+            f"{path}: sealed diagnostic too large (over {MAX_BYTES // 1_000_000} MB).",
+        )
+    return plain

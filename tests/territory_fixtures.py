@@ -380,6 +380,9 @@ def real_diagnostic(
         if "dont_know" in other and r < 0.06:
             answers[question.id] = Answer(option=other["dont_know"].id)
             continue
+        if not question.scored:  # pooling questions: any answer, none better than another
+            answers[question.id] = Answer(option=rng.choice(opts).id)
+            continue
         if "delegated" in other and r < 0.1:
             answers[question.id] = Answer(option=other["delegated"].id)
             continue

@@ -106,6 +106,7 @@ def test_stale_temporary_files_removed_at_the_next_start(tmp_path: Path) -> None
     assert proc.returncode == -9
     left = Path(proc.stdout.strip())
     assert left.exists() and left.name.startswith(".answers.yaml.")
+    (tmp_path / "answers.yaml").write_text("questionnaire: complet\nanswers: {}\n", "utf-8")
     old_style = tmp_path / ".answers.yaml.abcd1234.tmp"  # an older cyberdiag's, hours old
     old_style.write_text("x", encoding="utf-8")
     os.utime(old_style, (time.time() - 7200, time.time() - 7200))

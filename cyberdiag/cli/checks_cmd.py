@@ -76,14 +76,14 @@ def check(
     from cyberdiag.checks.runner import make_check_run, write_check_run
     from cyberdiag.i18n import tr
 
+    if output is not None:  # before anything else: the results will have a place
+        from cyberdiag.fileio import OUTPUT_HINT, check_writable
+
+        check_writable(output, need=1_000_000, hint=OUTPUT_HINT)
     prof, names = _what_to_check(domains, profile)
     servers, source = _nameservers(nameserver)
     if not json_out:
         _say_resolver(servers, source)
-    if output is not None:  # before any check: the results will have a place
-        from cyberdiag.fileio import OUTPUT_HINT, check_writable
-
-        check_writable(output, need=1_000_000, hint=OUTPUT_HINT)
     only_ids = [s.strip() for s in only.split(",") if s.strip()] if only else None
     started = datetime.now(UTC)
     done: list[CheckResult] = []

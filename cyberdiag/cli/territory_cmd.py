@@ -250,14 +250,18 @@ def status(
 
 @territory.command(
     help=h(
-        "Rapport territorial (PDF ou HTML selon l'extension) : niveaux, carte de chaleur "
-        "communes × domaines, médianes par strate, propositions de mutualisation, évolution, "
-        "couverture. Anonymisé par défaut.\n\n"
-        "Exemple : cyberdiag territory report --campaign 2026 -o territoire.pdf",
-        "Territorial report (PDF or HTML from the extension): levels, heatmap municipalities "
-        "× domains, medians per tier, pooling proposals, trend, coverage. Anonymised by "
-        "default.\n\n"
-        "Example: cyberdiag territory report --campaign 2026 -o territory.pdf",
+        "Rapport territorial (PDF ou HTML selon l'extension) : communes au niveau attendu "
+        "pour leur strate, niveaux, écarts sur les communes concernées, qui fait quoi et "
+        "propositions de mutualisation, check-all en regard de l'auto-diagnostic, carte de "
+        "chaleur, médianes, évolution, couverture. En .html : un tableau de bord en un seul "
+        "fichier (tri, filtres, sans connexion). Anonymisé par défaut.\n\n"
+        "Exemple : cyberdiag territory report --campaign 2026 -o territoire.html",
+        "Territorial report (PDF or HTML from the extension): municipalities at the level "
+        "expected for their tier, levels, gaps over the municipalities concerned, who does "
+        "what and pooling proposals, check-all beside the self-assessment, heatmap, medians, "
+        "trend, coverage. As .html: a dashboard in one single file (sorting, filters, "
+        "offline). Anonymised by default.\n\n"
+        "Example: cyberdiag territory report --campaign 2026 -o territory.html",
     )
 )
 def report(

@@ -1,5 +1,9 @@
 """The territorial report: a TerritoryView -> HTML (jinja2, autoescaped) -> PDF (WeasyPrint).
 
+An .html report is the dashboard: one self-contained file (territory.css, dashboard.css and
+dashboard.js inline, a content security policy forbidding any load) with sortable, filterable
+tables, usable offline from a USB stick.
+
 Templates and the stylesheet live in report_templates/territory/. The PDF goes through the
 report's html_to_pdf (URL fetcher refusing everything outside report_templates/); the HTML file
 embeds its stylesheet so it can be opened, edited and mailed on its own. In an anonymised report

@@ -89,10 +89,15 @@ def test_reports_answer_the_isd_and_name_no_one(isd: Path) -> None:
         texts[name] = _text(isd / name)
     for name in ("r.pdf", "r.html"):
         text = texts[name]
-        for title in ("Niveau attendu par strate", "Écarts les plus fréquents",
-                      "Qui fait quoi", "Besoins de formation par public",
-                      "Vérifications passives (check-all) et auto-diagnostic",
-                      "Diagnostics de plus de 18 mois", "Comparaison avec la campagne 2025"):
+        for title in (
+            "Niveau attendu par strate",
+            "Écarts les plus fréquents",
+            "Qui fait quoi",
+            "Besoins de formation par public",
+            "Vérifications passives (check-all) et auto-diagnostic",
+            "Diagnostics de plus de 18 mois",
+            "Comparaison avec la campagne 2025",
+        ):
             assert title in text, (name, title)  # fmt: skip
         _anonymous(name, text, munis)
     assert "Tableau de bord" in texts["r.html"] and "Tableau de bord" not in texts["r.pdf"]

@@ -73,9 +73,7 @@ class Page:
         self.page = context.new_page()
         self.page.on("request", lambda r: self.requests.append(r.url))
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on(
-            "console", lambda m: self.errors.append(m.text) if m.type == "error" else None
-        )
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.set_viewport_size({"width": width, "height": 900})
         self.page.goto(path.resolve().as_uri())
         self.page.wait_for_load_state("load")
@@ -117,9 +115,7 @@ class Page:
 
     def overflow(self) -> int:
         """How far the page is wider than the window (0: no horizontal scroll bar)."""
-        return int(
-            self.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        )
+        return int(self.page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
 
 
 def test_dashboard_sorts_filters_and_stays_inside_the_file(
@@ -145,9 +141,7 @@ def test_dashboard_sorts_filters_and_stays_inside_the_file(
     assert levels and set(levels) == {"0"} and len(levels) < n
     # By gap: every municipality left has it; the gap table shows its row only.
     p.page.click("#reset")
-    gap = p.page.eval_on_selector(
-        "select[data-filter=gap] option:nth-child(2)", "o => o.value"
-    )
+    gap = p.page.eval_on_selector("select[data-filter=gap] option:nth-child(2)", "o => o.value")
     p.choose("gap", gap)
     assert all(gap in g.split() for g in p.visible("communes", "gaps"))
     assert p.visible("gaps", "gaps") == [gap]
@@ -159,9 +153,7 @@ def test_dashboard_sorts_filters_and_stays_inside_the_file(
     assert all(domain in d.split() for d in p.visible("communes", "domains"))
     # By group (strate): the rows of that group only.
     p.page.click("#reset")
-    group = p.page.eval_on_selector(
-        "select[data-filter=group] option:nth-child(2)", "o => o.value"
-    )
+    group = p.page.eval_on_selector("select[data-filter=group] option:nth-child(2)", "o => o.value")
     p.choose("group", group)
     assert set(p.visible("communes", "group")) == {group}
     p.page.click("#reset")

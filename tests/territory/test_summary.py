@@ -112,3 +112,28 @@ def test_anonymised_summary_of_fewer_than_five_is_refused(
     assert "Moins de 5 communes" in capsys.readouterr().err and not out.exists()
     assert main(["territory", "export", "--summary", "--named", "--store", str(store),
                  "-o", str(out)]) == 0  # fmt: skip
+
+
+def test_every_summary_cell_is_neutralised(tmp_path: Path) -> None:
+    """A municipality named like a spreadsheet formula: the named summary writes it as text."""
+    import random
+    from datetime import UTC, datetime
+
+    from territory_fixtures import Muni, make_diagnostic
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    rng = random.Random(4)
+    for i, name in enumerate(["=cmd|' /C calc'!A0", "+1+1", "@SUM(A1)", "-2+3", "Normale"]):
+        m = Muni(insee=f"59{i + 1:03d}", name=name, population=2000 + i)
+        d = make_diagnostic(m, rng, created_at=datetime(2026, 3, 1 + i, tzinfo=UTC))
+        (folder / f"{i}.json").write_text(d.model_dump_json(), encoding="utf-8")
+    store = tmp_path / "t.sqlite"
+    assert main(["territory", "import", str(folder), "--store", str(store)]) == 0
+    out = tmp_path / "n.csv"
+    assert main(["territory", "export", "--summary", "--named", "--store", str(store),
+                 "-o", str(out)]) == 0  # fmt: skip
+    cells = [c for r in csv.reader(io.StringIO(out.read_text(encoding="utf-8")[1:]),
+                                   delimiter=";") for c in r]  # fmt: skip
+    assert not [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r"))]
+    assert "'=cmd|' /C calc'!A0" in cells
