@@ -21,7 +21,7 @@ from typing import Any
 from cyberdiag.diagnostic import parse
 from cyberdiag.diagnostic_limits import MAX_BYTES
 from cyberdiag.errors import UserError
-from cyberdiag.fileio import OUTPUT_HINT, read_limited, write_private
+from cyberdiag.fileio import OUTPUT_HINT, read_limited, write_failed, write_private
 from cyberdiag.loading.jsonread import decode
 from cyberdiag.models import Diagnostic
 
@@ -73,8 +73,6 @@ def keygen(folder: Path) -> KeyPair:
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
-        from cyberdiag.fileio import write_failed
-
         raise write_failed(folder, exc, OUTPUT_HINT) from None
     write_private(
         secret_path,

@@ -389,6 +389,7 @@ def _median_note(medians: dict[str, float] | None, lang: Lang) -> str:
     return ""
 
 
+# About 80 lines: one statement per section of the report, read top to bottom like the report.
 def build_view(
     diag: Diagnostic,
     lang: Lang = "fr",

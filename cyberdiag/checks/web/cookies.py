@@ -32,17 +32,8 @@ _COOKIE_TEXT: dict[str, tuple[str, str]] = {
 _COOKIE_FAIL = {"cookie_no_secure", "cookie_samesite_none_insecure", "cookie_bad_prefix"}
 
 
-def cookies_core(ctx: CheckContext, site: Site) -> CheckResult:
-    """Flags of the cookies set by the home page (and its redirects)."""
-    cid = "web.cookies"
-    https, http = homes(ctx, site)
-    raise_unreachable(site, https, http)
-    hop: Hop | None = https.value if https.value is not None else http.value
-    if hop is None:  # both answered unusably (endless headers, junk, TLS refused)
-        err = https.error if isinstance(https.error, HttpProtocolError) else http.error
-        assert err is not None
-        raise err
-    over_https = https.value is not None
+def _collect(hop: Hop) -> tuple[list[dict[str, Any]], list[str]]:
+    """The cookies set along the hop (at most 50 per response), and the unparsable ones."""
     cookies: list[dict[str, Any]] = []
     invalid: list[str] = []
     for resp in hop.responses:
@@ -62,6 +53,21 @@ def cookies_core(ctx: CheckContext, site: Site) -> CheckResult:
                     "issues": wp.cookie_issues(c, https=resp.url.startswith("https://")),
                 }
             )
+    return cookies, invalid
+
+
+def cookies_core(ctx: CheckContext, site: Site) -> CheckResult:
+    """Flags of the cookies set by the home page (and its redirects)."""
+    cid = "web.cookies"
+    https, http = homes(ctx, site)
+    raise_unreachable(site, https, http)
+    hop: Hop | None = https.value if https.value is not None else http.value
+    if hop is None:  # both answered unusably (endless headers, junk, TLS refused)
+        err = https.error if isinstance(https.error, HttpProtocolError) else http.error
+        assert err is not None
+        raise err
+    over_https = https.value is not None
+    cookies, invalid = _collect(hop)
     ev = base_evidence(site) | {"over_https": over_https, "cookies": cookies}
     if invalid:
         ev["ignored"] = invalid
