@@ -166,28 +166,45 @@ def assert_no_injection(out: bytes) -> None:
 # ---- resources of a child -----------------------------------------------------------------
 
 
+# A small launcher between pytest and the measured command: a child forked straight from pytest
+# inherits pytest's resident memory until it execs, and the kernel's peak (ru_maxrss) keeps it,
+# so a long test session would be charged to the command. The launcher is small when it forks.
+_LAUNCHER = """
+import os, sys, time
+out, timeout, argv = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
+pid = os.posix_spawn(argv[0], argv, os.environ)
+deadline = time.monotonic() + timeout
+while True:
+    done, status, usage = os.wait4(pid, os.WNOHANG)
+    if done:
+        break
+    if time.monotonic() > deadline:
+        os.kill(pid, 9)
+        done, status, usage = os.wait4(pid, 0)
+        break
+    time.sleep(0.01)
+with open(out, "w") as fh:
+    fh.write(f"{os.waitstatus_to_exitcode(status)} {usage.ru_utime + usage.ru_stime} "
+             f"{usage.ru_maxrss}")
+"""
+
+
 def run_measured(
     argv: Sequence[str], cwd: Path, timeout: float = 60.0
 ) -> tuple[int, str, float, float]:
     """(exit code, stderr, CPU seconds, peak resident memory in MB) of a child process, read
-    from the kernel's own accounting (wait4): CPU time, not wall time, so that a busy machine
-    does not make the measure lie."""
-    with tempfile.TemporaryFile() as errf:
-        proc = subprocess.Popen(
-            list(argv), cwd=cwd, env=env(), stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, stderr=errf,
-        )  # fmt: skip
-        deadline = time.monotonic() + timeout
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() > deadline:
-                proc.kill()
-                pid, status, usage = os.wait4(proc.pid, 0)
-                break
-            time.sleep(0.01)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        errf.seek(0)
-        err = errf.read().decode("utf-8", "replace")
-    return proc.returncode, err, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+    from the kernel's own accounting (wait4, through a small launcher): CPU time, not wall time,
+    so that a busy machine does not make the measure lie."""
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "usage"
+        errf = Path(tmp) / "stderr"
+        with open(errf, "wb") as err_out:
+            subprocess.run(
+                [sys.executable, "-S", "-c", _LAUNCHER, str(report), str(timeout),
+                 shutil.which(argv[0]) or argv[0], *argv[1:]],
+                cwd=cwd, env=env(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=err_out, timeout=timeout + 30, check=False,
+            )  # fmt: skip
+        code, cpu, maxrss = report.read_text().split()
+        err = errf.read_bytes().decode("utf-8", "replace")
+    return int(code), err, float(cpu), int(maxrss) / 1024

@@ -315,7 +315,7 @@ def query(
             except dns.exception.Timeout:
                 last = _trouble(name, rdtype, "délai dépassé", "timeout", server)
                 continue
-            except EOFError:  # TCP connection closed (e.g. after a truncated UDP answer)
+            except (EOFError, ConnectionResetError):  # TCP closed (e.g. after a truncated answer)
                 last = _trouble(name, rdtype, "connexion fermée", "connection closed", server)
                 continue
             except (OSError, dns.exception.DNSException, ValueError) as exc:
@@ -454,7 +454,7 @@ def direct_query(
             raise
         except dns.exception.Timeout:
             last = _trouble(name, rdtype, "délai dépassé", "timeout", ip)
-        except EOFError:  # TCP connection closed (e.g. after a truncated UDP answer)
+        except (EOFError, ConnectionResetError):  # TCP closed (e.g. after a truncated answer)
             last = _trouble(name, rdtype, "connexion fermée", "connection closed", ip)
         except (OSError, dns.exception.DNSException, ValueError) as exc:
             last = _trouble(name, rdtype, f"erreur {type(exc).__name__}", type(exc).__name__, ip)
