@@ -7,7 +7,6 @@ when they run.
 
 from __future__ import annotations
 
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -101,7 +100,9 @@ def check(
     if output is not None:
         write_check_run(output, run)
     if json_out:
-        sys.stdout.write(run.model_dump_json(indent=2) + "\n")
+        from cyberdiag.cli.terminal import print_json  # lazy: rich (start-up time)
+
+        print_json(run.model_dump_json(indent=2))
         return
     _print_table(results)
     if output is not None:

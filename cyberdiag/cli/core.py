@@ -7,7 +7,6 @@ diagnostic; the terminal dialogues in cli/init_prompts.py and cli/interview.py.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -274,9 +273,10 @@ def score(
     recipients = recipients_or_fail(seal_to) if seal_to else None  # a wrong key: before work
     diag = score_files(profile, answers, checks or [], output)
     if json_out:
+        from cyberdiag.cli.terminal import print_json
         from cyberdiag.diagnostic import dumps
 
-        sys.stdout.write(dumps(diag))
+        print_json(dumps(diag))
     else:
         print_summary(diag, output)
     if recipients:

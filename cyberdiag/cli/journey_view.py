@@ -23,7 +23,7 @@ from cyberdiag.cli.interview import StopInterview, profile_interview
 from cyberdiag.cli.questionnaire_view import _answered
 from cyberdiag.cli.scan_view import confirm, interactive
 from cyberdiag.cli.summary import print_summary
-from cyberdiag.cli.terminal import Step, counts_line, outside, progress
+from cyberdiag.cli.terminal import Step, counts_line, outside, print_json, progress
 from cyberdiag.errors import UserError
 from cyberdiag.i18n import Lang, current, tr
 from cyberdiag.journey.demo import DemoResult, run_demo
@@ -236,7 +236,7 @@ def run_command(opts: RunOptions) -> None:
     elif not opts.json_out:
         _print_run_summary(outcome, console, lang)
     if opts.json_out:
-        sys.stdout.write(json.dumps(_run_json(outcome), ensure_ascii=False, indent=2) + "\n")
+        print_json(json.dumps(_run_json(outcome), ensure_ascii=False, indent=2))
     if outcome.failures:
         raise UserError(
             "une étape n'a pas abouti (les précédentes sont enregistrées) :",
@@ -383,7 +383,7 @@ def demo_command(out: Path, lang: Lang, *, scan: bool, use_lab: bool, json_out: 
     result = run_demo(out, lang, DemoView(console, lang), scan=scan, use_lab=use_lab)
     files = result.outcome.files
     if json_out:
-        sys.stdout.write(json.dumps(_demo_json(result, lang), ensure_ascii=False, indent=2) + "\n")
+        print_json(json.dumps(_demo_json(result, lang), ensure_ascii=False, indent=2))
     else:
         names = ["municipality.yaml"] + [FILE_NAMES.get(k, p.name) for k, p in files.items()]
         console.print(

@@ -19,12 +19,12 @@ provider = typer.Typer(
         "Faire confirmer par le prestataire informatique les réponses « le prestataire s'en "
         "charge » et « je ne sais pas » : une fiche (PDF, HTML) et un fichier de réponses à "
         "lui envoyer, puis la reprise de ses réponses avec son nom et la date.\n\n"
-        "Exemple : cyberdiag provider sheet -o prestataire/ ; "
+        "Exemple : cyberdiag provider sheet -d prestataire/ ; "
         "cyberdiag provider merge prestataire-59999.yaml",
         'Have the IT provider confirm the answers "our IT provider handles it" and "I don\'t '
         'know": a sheet (PDF, HTML) and an answers file to send them, then merging their '
         "answers back with their name and the date.\n\n"
-        "Example: cyberdiag provider sheet -o provider/; "
+        "Example: cyberdiag provider sheet -d provider/; "
         "cyberdiag provider merge prestataire-59999.yaml",
     ),
     short_help=h(
@@ -46,14 +46,14 @@ app.add_typer(provider, name="provider")
         "prestataire-<insee>.yaml pré-rempli (droits 0600), qu'il complète à la main ou avec "
         "cyberdiag questionnaire --provider.\n\n"
         "Exemple : cyberdiag provider sheet --profile municipality.yaml --answers answers.yaml "
-        "-o prestataire/",
+        "-d prestataire/",
         'Write, for every answer "our IT provider handles it" or "I don\'t know" that the '
         "provider can answer, a sheet addressed to them (PDF and HTML: what to confirm, in "
         "technical words, and which evidence to give) and the pre-filled answers file "
         "prestataire-<insee>.yaml (mode 0600), which they complete by hand or with cyberdiag "
         "questionnaire --provider.\n\n"
         "Example: cyberdiag provider sheet --profile municipality.yaml --answers answers.yaml "
-        "-o provider/",
+        "-d provider/",
     ),
     short_help=h("Fiche et fichier de réponses pour le prestataire.", "Sheet for the provider."),
 )

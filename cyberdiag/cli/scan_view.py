@@ -16,7 +16,14 @@ from rich.table import Table
 from rich.text import Text
 
 from cyberdiag.checks import exposure
-from cyberdiag.cli.terminal import err_console, out_console, outside, progress, status_text
+from cyberdiag.cli.terminal import (
+    err_console,
+    out_console,
+    outside,
+    print_json,
+    progress,
+    status_text,
+)
 from cyberdiag.errors import UserError
 from cyberdiag.fileio import OUTPUT_HINT, check_writable, write_private
 from cyberdiag.i18n import current, tr
@@ -79,7 +86,7 @@ def scan_command(opts: ScanOptions) -> None:
                 f"Cannot write {opts.output}: {exc.strerror or exc}",
             ) from None
     if opts.json_out:
-        sys.stdout.write(run.model_dump_json(indent=2) + "\n")
+        print_json(run.model_dump_json(indent=2))
     else:
         show_results(out_console(), run, plan.scope.catalogue)
     # What went wrong, if anything, and the exit code (UserError -> 1, Abort -> 130, both

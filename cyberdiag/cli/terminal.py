@@ -7,6 +7,7 @@ callbacks (`Callable[[str, int], None]`: a label, a number of steps done) that `
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from rich.progress import (
 from rich.text import Text
 
 from cyberdiag.i18n import Lang, current
-from cyberdiag.net.text import clean
+from cyberdiag.net.text import clean, clean_json
 
 Step = Callable[[str, int], None]
 """A progress callback: (label of what was just done, number of steps it stands for)."""
@@ -124,3 +125,9 @@ def spinner(label: str, *, console: Console | None = None) -> Iterator[None]:
         return
     with console.status(label):
         yield
+
+
+def print_json(text: str) -> None:
+    """JSON for the standard output (`--json`): still valid JSON, but every control or bidi
+    character of outside text escaped, so a terminal never receives it raw."""
+    sys.stdout.write(clean_json(text.rstrip("\n")) + "\n")

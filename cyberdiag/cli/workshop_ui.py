@@ -19,7 +19,7 @@ from rich.text import Text
 
 from cyberdiag.answering import AnswerSession, StopInterview, answering
 from cyberdiag.cli.interview import Interview, outside_lines
-from cyberdiag.cli.terminal import err_console, out_console, spinner
+from cyberdiag.cli.terminal import err_console, out_console, print_json, spinner
 from cyberdiag.errors import UserError
 from cyberdiag.i18n import Lang, tr
 from cyberdiag.loading import load_answers
@@ -296,7 +296,7 @@ def run_workshop_command(
 
 
 def _print_json(data: object) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    print_json(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def sheet_command(
