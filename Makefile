@@ -2,8 +2,9 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-# System packages: the local lab (nsd, unbound, nginx; iproute2 for its IPv6 namespace), the scan (nmap), reading PDFs back (poppler),
-# WeasyPrint's text stack (pango, fonts).
+# System packages: the local lab (nsd, unbound, nginx; iproute2 for its IPv6 namespace), the scan
+# (nmap), reading PDFs back (poppler), WeasyPrint's text stack (pango, fonts), the browser that
+# tests the territorial dashboard (chromium).
 SYSTEM_PACKAGES := nsd unbound nginx iproute2 nmap poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core chromium
 OUT ?= demo-out
 
