@@ -37,6 +37,11 @@ def tr(fr: str, en: str, lang: Lang | None = None) -> str:
     return en if (lang or current()) == "en" else fr
 
 
+def one_or_many(n: int, one: str, many: str) -> str:
+    """The singular form for exactly one, else the plural (the word only, without `n`)."""
+    return one if n == 1 else many
+
+
 def plural(n: int, one: str, many: str, lang: Lang | None = None) -> str:
     """« 1 fichier valide », « 21 vérifications non testées »: `n` and the right form (French:
     0 and 1 take the singular; English: only 1)."""

@@ -239,9 +239,9 @@ def status(
             save_roster(s, read_roster(municipalities))
         st = build_status(s, campaign)
     if json_out:
-        from cyberdiag.net.text import clean_json
+        from cyberdiag.cli.terminal import print_json
 
-        sys.stdout.write(clean_json(json.dumps(st.as_dict(), ensure_ascii=False, indent=1)) + "\n")
+        print_json(json.dumps(st.as_dict(), ensure_ascii=False, indent=1))
         return
     from cyberdiag.cli.territory_view import print_status
 

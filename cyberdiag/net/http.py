@@ -476,6 +476,7 @@ def _next_request(target: str, current_host: str, resolve: Resolve) -> _Redirect
         return unsupported
     return _Redirect(new_host, parts.scheme == "https", new_ips, port, path)
 
+
 def fetch_first(
     host: str,
     ips: list[str],

@@ -22,7 +22,21 @@ import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from cyberdiag.errors import UserError
+
 MIN_GROUP = 5
+
+
+def refuse_small_export(count: int, campaign: str) -> None:
+    """An anonymised export of fewer than MIN_GROUP municipalities would let them be recognised:
+    refused (UserError), whatever its form (per domain or summary)."""
+    if count < MIN_GROUP:
+        raise UserError(
+            f"Moins de {MIN_GROUP} communes dans la campagne {campaign} : un export anonymisé "
+            "permettrait de les reconnaître. Utiliser --named (usage interne).",
+            f"Fewer than {MIN_GROUP} municipalities in campaign {campaign}: an anonymised "
+            "export would let them be recognised. Use --named (internal use).",
+        )
 
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no I/O/0/1: read aloud without mistakes
 

@@ -19,9 +19,14 @@ from collections import Counter
 from typing import Any
 
 from cyberdiag.csvsafe import csv_text
-from cyberdiag.errors import UserError
 from cyberdiag.i18n import Lang
-from cyberdiag.territory.anonymise import MIN_GROUP, code_names, group_of, tier_groups
+from cyberdiag.territory.anonymise import (
+    MIN_GROUP,
+    code_names,
+    group_of,
+    refuse_small_export,
+    tier_groups,
+)
 from cyberdiag.territory.causes import cap_counts, held_by
 from cyberdiag.territory.store import Store
 
@@ -67,13 +72,8 @@ def export_rows(
     """
     campaign = store.resolve_campaign(campaign)
     diags = store.campaign_diagnostics(campaign)
-    if not named and len(diags) < MIN_GROUP:
-        raise UserError(
-            f"Moins de {MIN_GROUP} communes dans la campagne {campaign} : un export anonymisé "
-            "permettrait de les reconnaître. Utiliser --named (usage interne).",
-            f"Fewer than {MIN_GROUP} municipalities in campaign {campaign}: an anonymised "
-            "export would let them be recognised. Use --named (internal use).",
-        )
+    if not named:
+        refuse_small_export(len(diags), campaign)
     levels = {lv.id: lv.name.get(lang) for lv in store.campaign_levels(campaign)}
     codes = code_names((d.insee for d in diags), store.campaign_salt(campaign))
     groups = tier_groups(Counter(d.tier for d in diags), 1 if named else MIN_GROUP)

@@ -18,7 +18,7 @@ from typing import Any
 
 from cyberdiag.errors import UserError
 from cyberdiag.fileio import write_private
-from cyberdiag.i18n import Lang
+from cyberdiag.i18n import Lang, one_or_many
 from cyberdiag.models import Text
 from cyberdiag.report.frtypo import format_number, typo
 from cyberdiag.report.pdf import html_to_pdf
@@ -31,10 +31,6 @@ from cyberdiag.territory.pooling import Proposal
 def templates_dir() -> Path:
     """report_templates/territory: the report's templates, stylesheet and pooling.yaml."""
     return data_dir("report_templates") / "territory"
-
-
-def plural(n: int, one: str, many: str) -> str:
-    return one if n == 1 else many
 
 
 def count_text(n: int, lang: Lang, *, named: bool, min_group: int) -> str:
@@ -53,7 +49,7 @@ def proposal_sentence(
     k = k or str
 
     def _plural(n: int, one: str, many: str) -> str:  # « < 5 communes »: plural when masked
-        return many if k(n).startswith("<") else plural(n, one, many)
+        return many if k(n).startswith("<") else one_or_many(n, one, many)
 
     if lang == "en":
         head = (
@@ -126,7 +122,7 @@ def render_html(
     def nc(n: int) -> str:  # « 12 communes », « 1 commune » (named), « < 5 communes »
         one, many = ("municipality", "municipalities") if lang == "en" else ("commune", "communes")
         shown = k(n)
-        return f"{shown}\u00a0{many if shown.startswith('<') else plural(n, one, many)}"
+        return f"{shown}\u00a0{many if shown.startswith('<') else one_or_many(n, one, many)}"
 
     def share(count: int, base: int) -> str:
         """count / base as a percentage; « – » when it would give away a count under

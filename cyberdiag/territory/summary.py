@@ -21,10 +21,9 @@ from functools import partial
 from typing import Any
 
 from cyberdiag.csvsafe import csv_text
-from cyberdiag.errors import UserError
 from cyberdiag.i18n import Lang
 from cyberdiag.models import Text
-from cyberdiag.territory.anonymise import MIN_GROUP, tier_groups
+from cyberdiag.territory.anonymise import MIN_GROUP, refuse_small_export, tier_groups
 from cyberdiag.territory.beside import STALE_MONTHS, months_before, worst
 from cyberdiag.territory.causes import cap_counts, held_by
 from cyberdiag.territory.medians import median
@@ -60,13 +59,8 @@ def summary(store: Store, campaign: str | None, *, named: bool, lang: Lang) -> S
     anonymised summary of fewer than MIN_GROUP municipalities is refused)."""
     campaign = store.resolve_campaign(campaign)
     rows = store.campaign_rows(campaign)
-    if not named and len(rows) < MIN_GROUP:
-        raise UserError(
-            f"Moins de {MIN_GROUP} communes dans la campagne {campaign} : un export anonymisé "
-            "permettrait de les reconnaître. Utiliser --named (usage interne).",
-            f"Fewer than {MIN_GROUP} municipalities in campaign {campaign}: an anonymised "
-            "export would let them be recognised. Use --named (internal use).",
-        )
+    if not named:
+        refuse_small_export(len(rows), campaign)
     domains = store.campaign_domains(campaign)
     levels = {lv.id: lv.name.get(lang) for lv in store.campaign_levels(campaign)}
     runs = store.latest_check_runs({m.insee for m in rows})

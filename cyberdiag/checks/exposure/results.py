@@ -14,7 +14,8 @@ from cyberdiag.checks.base import not_tested
 from cyberdiag.checks.exposure.outcome import HostOutcome, ScanOutcome
 from cyberdiag.checks.exposure.ports import port_spec
 from cyberdiag.checks.exposure.targets import Target
-from cyberdiag.checks.exposure.verdicts import CHECK_IDS, open_result, plural, risky_result
+from cyberdiag.checks.exposure.verdicts import CHECK_IDS, open_result, risky_result
+from cyberdiag.i18n import one_or_many
 from cyberdiag.models import CheckResult, CheckRun, PortCatalogue, PortInfo, Text
 
 if TYPE_CHECKING:
@@ -95,9 +96,9 @@ def _partial_reason(missing: list[dict[str, str]], total: int) -> Text | None:
     first_en = missing[0]["reason_en"] or missing[0]["state"]
     n = len(missing)
     return Text(
-        fr=f"{n} {plural(n, 'adresse', 'adresses')} sur {total} "
-        f"{plural(n, 'non scannée', 'non scannées')} : {first_fr}",
-        en=f"{n} of {total} {plural(total, 'address', 'addresses')} not scanned: {first_en}",
+        fr=f"{n} {one_or_many(n, 'adresse', 'adresses')} sur {total} "
+        f"{one_or_many(n, 'non scannée', 'non scannées')} : {first_fr}",
+        en=f"{n} of {total} {one_or_many(total, 'address', 'addresses')} not scanned: {first_en}",
     )
 
 

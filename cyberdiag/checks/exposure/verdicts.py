@@ -12,6 +12,7 @@ from typing import Any
 
 from cyberdiag.checks.base import not_tested, result
 from cyberdiag.checks.exposure.outcome import OpenPort
+from cyberdiag.i18n import one_or_many
 from cyberdiag.models import CheckResult, PortInfo, Text
 
 RISKY_ID = "exposure.risky_services"
@@ -50,10 +51,6 @@ def _listing(fr_items: list[str], en_items: list[str], limit: int = 6) -> tuple[
     return fr, en
 
 
-def plural(n: int, one: str, many: str) -> str:
-    return one if n == 1 else many
-
-
 def _incomplete(fr: str, en: str, partial: Text, evidence: dict[str, Any]) -> tuple[str, str]:
     """The message with the incomplete-scan note; the evidence is marked `incomplete`."""
     evidence["incomplete"] = True
@@ -90,8 +87,8 @@ def risky_result(
         [f"{by_port[op.port].title.en} on {_where(op)}" for op in risky],
     )
     n = len(risky)
-    svc_fr, acc = plural(n, "service", "services"), plural(n, "accessible", "accessibles")
-    svc_en = plural(n, "service", "services")
+    svc_fr, acc = one_or_many(n, "service", "services"), one_or_many(n, "accessible", "accessibles")
+    svc_en = one_or_many(n, "service", "services")
     fr = (
         f"{n} {svc_fr} à risque {acc} depuis Internet : {fr_list}."
         if severe
@@ -141,12 +138,13 @@ def open_result(
         fr_l, en_l = _listing(items, items)
         n = len(unknown)
         fr = (
-            f"{n} {plural(n, 'port ouvert non répertorié', 'ports ouverts non répertoriés')} : "
+            f"{n} {one_or_many(n, 'port ouvert non répertorié', 'ports ouverts non répertoriés')}"
+            " : "
             f"{fr_l}. Chacun doit être connu et voulu par la commune et son prestataire."
         )
         en = (
-            f"{n} open {plural(n, 'port', 'ports')} not in the catalogue: {en_l}. Each one must "
-            "be known and intended by the municipality and its IT provider."
+            f"{n} open {one_or_many(n, 'port', 'ports')} not in the catalogue: {en_l}. Each one "
+            "must be known and intended by the municipality and its IT provider."
         )
     if incomplete and partial is not None:
         fr, en = _incomplete(fr, en, partial, evidence)

@@ -9,14 +9,10 @@ from cyberdiag.checks.base import CheckContext, result
 from cyberdiag.checks.web.site import (
     Site,
     base_evidence,
-    homes,
-    no_https_result,
-    raise_unreachable,
     shown,
-    tls_info,
+    tls_session_or_result,
 )
 from cyberdiag.models import CheckResult
-from cyberdiag.net.http import HttpProtocolError
 from cyberdiag.net.tls import CertInfo, TlsInfo
 
 CERT_WARN_DAYS = 30
@@ -49,11 +45,9 @@ def name_matches(host: str, sans: list[str]) -> bool:
 def certificate_core(ctx: CheckContext, site: Site) -> CheckResult:
     """Certificate of the HTTPS site: dates, name, chain of trust, key, signature."""
     cid = "web.certificate"
-    https, http = homes(ctx, site)
-    raise_unreachable(site, https, http)
-    if https.error is not None and not isinstance(https.error, HttpProtocolError):
-        return no_https_result(cid, site, https, "not_applicable")
-    info = tls_info(ctx, site)
+    info = tls_session_or_result(ctx, site, cid)
+    if isinstance(info, CheckResult):
+        return info
     ev = base_evidence(site) | {"tls": info.evidence()}
     why = shown(info.verify_error or "", 200)
     if info.cert is None:

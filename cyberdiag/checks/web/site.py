@@ -315,6 +315,17 @@ def tls_info(ctx: CheckContext, site: Site) -> TlsInfo:
     return info
 
 
+def tls_session_or_result(ctx: CheckContext, site: Site, check_id: str) -> TlsInfo | CheckResult:
+    """What the TLS checks (certificate, legacy versions) start from: the site's TLS session, or
+    the `not_applicable` result when the site offers no HTTPS. Raises NotTested when the site
+    cannot be reached at all."""
+    https, http = homes(ctx, site)
+    raise_unreachable(site, https, http)
+    if https.error is not None and not isinstance(https.error, HttpProtocolError):
+        return no_https_result(check_id, site, https, "not_applicable")
+    return tls_info(ctx, site)
+
+
 def base_evidence(site: Site) -> dict[str, Any]:
     """The evidence every web result starts with: the host and its addresses."""
     ev: dict[str, Any] = {"host": site.host, "ips": site.ips[:8]}

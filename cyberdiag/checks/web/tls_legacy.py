@@ -6,27 +6,21 @@ from cyberdiag.checks.base import CheckContext, result
 from cyberdiag.checks.web.site import (
     Site,
     base_evidence,
-    homes,
-    no_https_result,
-    raise_unreachable,
     shown,
     time_left,
-    tls_info,
+    tls_session_or_result,
 )
 from cyberdiag.errors import NotTested
 from cyberdiag.models import CheckResult, Status
-from cyberdiag.net.http import HttpProtocolError
 from cyberdiag.net.tls import client_legacy_support, legacy_versions
 
 
 def tls_legacy_core(ctx: CheckContext, site: Site) -> CheckResult:
     """TLS 1.0 / 1.1 offered, and the best version negotiated."""
     cid = "web.tls_legacy"
-    https, http = homes(ctx, site)
-    raise_unreachable(site, https, http)
-    if https.error is not None and not isinstance(https.error, HttpProtocolError):
-        return no_https_result(cid, site, https, "not_applicable")
-    info = tls_info(ctx, site)
+    info = tls_session_or_result(ctx, site, cid)
+    if isinstance(info, CheckResult):
+        return info
     supported = client_legacy_support()
     if not supported:
         raise NotTested(
