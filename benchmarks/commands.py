@@ -87,7 +87,7 @@ def first_question(cmd: list[str], cwd: Path, marker: bytes) -> tuple[float, flo
 
 
 def measure(label: str, fn: Callable[[], tuple[float, float]], runs: int) -> None:
-    fn()  # warm-up: .pyc files, fontconfig cache
+    fn()  # warm-up: shipped-file cache, fontconfig cache
     results = [fn() for _ in range(runs)]
     walls = sorted(w for w, _ in results)
     cpus = sorted(c for _, c in results)
@@ -127,6 +127,9 @@ def main() -> None:
     parser.add_argument("--demo", type=Path, default=None, help="folder of a cyberdiag demo run")
     args = parser.parse_args()
     exe = _exe()
+    # Bytecode compiled first, as on a user's machine after the first run: with
+    # PYTHONDONTWRITEBYTECODE set (as in some shells), every run would compile ~60 modules.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "cyberdiag")], check=True)
     env_lang = os.environ.pop("CYBERDIAG_LANG", None)  # French, as a user sees it
     print(
         f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}  (cpus: "

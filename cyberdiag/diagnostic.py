@@ -20,6 +20,7 @@ from cyberdiag import __version__
 from cyberdiag.diagnostic_limits import MAX_BYTES, check_limits
 from cyberdiag.errors import UserError
 from cyberdiag.fileio import write_private
+from cyberdiag.i18n import plural
 from cyberdiag.loading import load_check_catalogue, load_grid
 from cyberdiag.loading.jsonread import loads, read_text
 from cyberdiag.loading.parse_messages import json_problem
@@ -196,11 +197,14 @@ def parse(text: str, label: str) -> Diagnostic:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
+        n = exc.error_count()
+        first_fr = " :" if n == 1 else ", première :"
+        first_en = ":" if n == 1 else ", first:"
         raise UserError(
-            f"{label} : diagnostic corrompu ({exc.error_count()} erreur(s), première : {where} — "
-            f"{first['msg']}).",
-            f"{label}: corrupted diagnostic ({exc.error_count()} error(s), first: {where} — "
-            f"{first['msg']}).",
+            f"{label} : diagnostic corrompu ({plural(n, 'erreur', 'erreurs', 'fr')}{first_fr} "
+            f"{where} — {first['msg']}).",
+            f"{label}: corrupted diagnostic ({plural(n, 'error', 'errors', 'en')}{first_en} "
+            f"{where} — {first['msg']}).",
         ) from None
 
 

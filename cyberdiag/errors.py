@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cyberdiag.i18n import Lang
+from cyberdiag.i18n import Lang, plural
 from cyberdiag.models import Text
 
 
@@ -34,8 +34,8 @@ class ValidationFailed(UserError):
             super().__init__(lines[0], lines[0], lines=list(lines))
             return
         super().__init__(
-            f"{n} erreur(s) de validation.",
-            f"{n} validation error(s).",
+            plural(n, "erreur de validation.", "erreurs de validation.", "fr"),
+            plural(n, "validation error.", "validation errors.", "en"),
             lines=lines,
         )
 

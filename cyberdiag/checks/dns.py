@@ -15,6 +15,7 @@ from cyberdiag.checks import lookups as lk
 from cyberdiag.checks.base import CheckContext, result
 from cyberdiag.checks.parsers.psl import org_domain
 from cyberdiag.errors import NotTested
+from cyberdiag.i18n import one_or_many
 from cyberdiag.models import CheckResult, Status
 from cyberdiag.net import dnsclient
 from cyberdiag.net.text import clean
@@ -144,16 +145,26 @@ def check_ns(ctx: CheckContext, domain: str) -> CheckResult:
         problems_en.append("a single nameserver: no redundancy")
     if no_addr:
         status = "fail"
-        problems_fr.append("serveur(s) sans adresse : " + ", ".join(no_addr))
-        problems_en.append("nameserver(s) without an address: " + ", ".join(no_addr))
+        n = len(no_addr)
+        problems_fr.append(one_or_many(n, "serveur sans adresse : ", "serveurs sans adresse : ")
+                           + ", ".join(no_addr))
+        problems_en.append(one_or_many(n, "nameserver without an address: ",
+                                       "nameservers without an address: ") + ", ".join(no_addr))
     if lame:
         status = "fail"
-        problems_fr.append("serveur(s) qui ne font pas autorité : " + ", ".join(lame))
-        problems_en.append("server(s) not authoritative for the zone: " + ", ".join(lame))
+        n = len(lame)
+        problems_fr.append(one_or_many(n, "serveur qui ne fait pas autorité : ",
+                                       "serveurs qui ne font pas autorité : ") + ", ".join(lame))
+        problems_en.append(one_or_many(n, "server not authoritative for the zone: ",
+                                       "servers not authoritative for the zone: ")
+                           + ", ".join(lame))
     if silent:
         status = "fail" if status == "fail" else "warn"
-        problems_fr.append("serveur(s) muet(s) : " + ", ".join(silent))
-        problems_en.append("server(s) not answering: " + ", ".join(silent))
+        n = len(silent)
+        problems_fr.append(one_or_many(n, "serveur muet : ", "serveurs muets : ")
+                           + ", ".join(silent))
+        problems_en.append(one_or_many(n, "server not answering: ", "servers not answering: ")
+                           + ", ".join(silent))
     all_ips = [ip for s in servers for ip in s["addresses"]]
     if len(servers) >= 2 and all_ips and _same_network(all_ips):
         status = "fail" if status == "fail" else "warn"
@@ -190,9 +201,12 @@ def check_soa_consistency(ctx: CheckContext, domain: str) -> CheckResult:
                       f"The nameservers do not serve the same version of the zone "
                       f"(serials {', '.join(map(str, distinct))}).", ev)
     return result(cid, domain, "pass",
-                  f"Les {len(ok)} serveur(s) interrogé(s) publient la même version "
-                  f"(série {distinct[0]}).",
-                  f"The {len(ok)} server(s) asked serve the same version (serial {distinct[0]}).",
+                  one_or_many(len(ok), "Le seul serveur interrogé publie la zone",
+                              f"Les {len(ok)} serveurs interrogés publient la même version")
+                  + f" (série {distinct[0]}).",
+                  one_or_many(len(ok), "The only server asked serves the zone",
+                              f"The {len(ok)} servers asked serve the same version")
+                  + f" (serial {distinct[0]}).",
                   ev)
 
 
@@ -455,9 +469,11 @@ def _judge_algorithms(cid: str, domain: str, keys: dnsclient.DnsAnswer,
     days_left = (min(exp for _, _, exp in sigs) - now) / 86400
     if days_left < EXPIRY_WARN_DAYS:
         return result(cid, domain, "warn",
-                      f"Les signatures DNSSEC expirent dans {days_left:.1f} jour(s) : vérifier "
+                      f"Les signatures DNSSEC expirent dans {days_left:.1f} "
+                      f"{'jour' if abs(round(days_left, 1)) < 2 else 'jours'} : vérifier "
                       "que la re-signature automatique fonctionne.",
-                      f"The DNSSEC signatures expire in {days_left:.1f} day(s): check that "
+                      f"The DNSSEC signatures expire in {days_left:.1f} "
+                      f"{'day' if f'{days_left:.1f}' == '1.0' else 'days'}: check that "
                       "automatic re-signing works.", ev)
     if weak or weak_digest:
         what = ", ".join(weak) if weak else "DS SHA-1"

@@ -20,6 +20,7 @@ from cyberdiag.checks.base import CheckContext, run_one
 from cyberdiag.checks.registry import CHECKS, PROFILE_CHECKS
 from cyberdiag.errors import UserError
 from cyberdiag.fileio import write_private
+from cyberdiag.i18n import one_or_many
 from cyberdiag.models import CheckResult, CheckRun, Profile
 from cyberdiag.net import dnsclient
 from cyberdiag.net.budget import budget
@@ -107,10 +108,12 @@ def _selected(only: list[str] | None) -> list[str]:
     if only:
         unknown = [i for i in only if i not in CHECKS]
         if unknown:
+            n = len(unknown)
             raise UserError(
-                f"Vérification(s) inconnue(s) : {', '.join(unknown)}. "
-                f"Connues : {', '.join(CHECKS)}.",
-                f"Unknown check(s): {', '.join(unknown)}. Known: {', '.join(CHECKS)}.",
+                one_or_many(n, "Vérification inconnue", "Vérifications inconnues")
+                + f" : {', '.join(unknown)}. Connues : {', '.join(CHECKS)}.",
+                one_or_many(n, "Unknown check", "Unknown checks")
+                + f": {', '.join(unknown)}. Known: {', '.join(CHECKS)}.",
             )
         ids = [i for i in ids if i in only]
     return ids

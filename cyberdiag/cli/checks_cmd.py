@@ -44,8 +44,8 @@ if TYPE_CHECKING:
 def check(
     domains: Annotated[
         list[str] | None,
-        typer.Argument(help=h("Domaine(s) à vérifier (sinon ceux du profil).",
-                              "Domain(s) to check (else the profile's)."), show_default=False),
+        typer.Argument(help=h("Domaines à vérifier (sinon ceux du profil).",
+                              "Domains to check (else the profile's)."), show_default=False),
     ] = None,
     profile: Annotated[
         Path | None,

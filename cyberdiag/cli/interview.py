@@ -24,7 +24,7 @@ from cyberdiag.answering import (
     profile_session,
 )
 from cyberdiag.cli.terminal import outside
-from cyberdiag.i18n import Lang, tr
+from cyberdiag.i18n import Lang, one_or_many, plural, tr
 from cyberdiag.models import AnswerFile, Option, Profile, Question, Questionnaire
 
 __all__ = ["Interview", "StopInterview", "outside_lines", "profile_interview"]
@@ -106,8 +106,11 @@ class Interview:
     def resuming(self, done: int, total: int) -> None:
         self.console.print(
             self._t(
-                f"[bold]Reprise[/] : {done} réponse(s) déjà enregistrée(s) sur {total}.",
-                f"[bold]Resuming[/]: {done} of {total} answers already saved.",
+                "[bold]Reprise[/] : "
+                f"{plural(done, 'réponse déjà enregistrée', 'réponses déjà enregistrées', 'fr')}"
+                f" sur {total}.",
+                f"[bold]Resuming[/]: {done} of {total} "
+                f"{one_or_many(total, 'answer', 'answers')} already saved.",
             )
         )
 

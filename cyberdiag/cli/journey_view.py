@@ -25,7 +25,7 @@ from cyberdiag.cli.scan_view import confirm, interactive
 from cyberdiag.cli.summary import print_summary
 from cyberdiag.cli.terminal import Step, counts_line, outside, print_json, progress
 from cyberdiag.errors import UserError
-from cyberdiag.i18n import Lang, current, tr
+from cyberdiag.i18n import Lang, current, plural, tr
 from cyberdiag.journey.demo import DemoResult, run_demo
 from cyberdiag.journey.steps import Answered, Journey, Observer, Outcome, prepare
 from cyberdiag.models import CheckResult, Diagnostic, Profile, Status
@@ -180,8 +180,10 @@ class RunView(Observer):
         self.console.print(
             _heading("3", "Scan d'exposition", "Exposure scan", self.lang)
             + tr(
-                f" : {n} adresse(s) ({shown}), {ports} ports.",
-                f": {n} address(es) ({shown}), {ports} ports.",
+                f" : {plural(n, 'adresse', 'adresses', 'fr')} ({shown}), "
+                f"{plural(ports, 'port', 'ports', 'fr')}.",
+                f": {plural(n, 'address', 'addresses', 'en')} ({shown}), "
+                f"{plural(ports, 'port', 'ports', 'en')}.",
                 self.lang,
             )
         )

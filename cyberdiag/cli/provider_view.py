@@ -11,7 +11,7 @@ from rich.text import Text
 
 from cyberdiag.cli.interview import Interview, StopInterview
 from cyberdiag.cli.terminal import out_console, outside
-from cyberdiag.i18n import current, tr
+from cyberdiag.i18n import current, plural, tr
 from cyberdiag.models import Option, Question
 from cyberdiag.provider import MergeOutcome, ProviderSession, SheetFiles, provider_session
 
@@ -32,8 +32,9 @@ def print_sheet(files: SheetFiles | None, profile: Path, answers: Path) -> None:
         return
     console.print(
         tr(
-            f"{files.items} point(s) à faire confirmer par le prestataire :",
-            f"{files.items} point(s) for the provider to confirm:",
+            plural(files.items, "point à faire confirmer", "points à faire confirmer", "fr")
+            + " par le prestataire :",
+            plural(files.items, "point", "points", "en") + " for the provider to confirm:",
         )
     )
     for path in (files.pdf, files.html, files.yaml):
@@ -124,10 +125,12 @@ def run_provider_questionnaire(path: Path, *, review: bool = False, comments: bo
     communes = ", ".join(session.provider_file.communes)
     console.print(
         tr(
-            f"Réponses du prestataire pour la commune {communes} : {len(session.questions)} "
-            f"point(s), enregistrés au fur et à mesure dans {path}.",
-            f"Provider answers for municipality {communes}: {len(session.questions)} point(s), "
-            f"saved as you go in {path}.",
+            f"Réponses du prestataire pour la commune {communes} : "
+            f"{plural(len(session.questions), 'point', 'points', 'fr')}, réponses enregistrées "
+            f"au fur et à mesure dans {path}.",
+            f"Provider answers for municipality {communes}: "
+            f"{plural(len(session.questions), 'point', 'points', 'en')}, saved as you go in "
+            f"{path}.",
         ),
         markup=False,
     )
@@ -141,13 +144,13 @@ def run_provider_questionnaire(path: Path, *, review: bool = False, comments: bo
     except (KeyboardInterrupt, EOFError):
         _saved(session, path)
         raise KeyboardInterrupt from None
-    answered = session.answered()
+    answered, total = session.answered(), len(session.questions)
     console.print(
-        tr(
-            f"Terminé : {answered}/{len(session.questions)} réponse(s) dans {path}. Renvoyez "
-            "ce fichier à la mairie (cyberdiag provider merge).",
-            f"Done: {answered}/{len(session.questions)} answer(s) in {path}. Send this file "
-            "back to the town hall (cyberdiag provider merge).",
+        tr(  # « 3/30 réponses »: the word agrees with the total
+            f"Terminé : {answered}/{plural(total, 'réponse', 'réponses', 'fr')} dans {path}. "
+            "Renvoyez ce fichier à la mairie (cyberdiag provider merge).",
+            f"Done: {answered}/{plural(total, 'answer', 'answers', 'en')} in {path}. Send this "
+            "file back to the town hall (cyberdiag provider merge).",
         ),
         markup=False,
     )
@@ -155,11 +158,12 @@ def run_provider_questionnaire(path: Path, *, review: bool = False, comments: bo
 
 
 def _saved(session: ProviderSession, path: Path) -> None:
+    done, total = session.answered(), len(session.questions)
     sys.stderr.write(
         tr(
-            f"\n{session.answered()}/{len(session.questions)} réponse(s) enregistrée(s) dans "
-            f"{path} ; relancez la même commande pour reprendre.\n",
-            f"\n{session.answered()}/{len(session.questions)} answer(s) saved in {path}; run "
+            f"\n{done}/{plural(total, 'réponse enregistrée', 'réponses enregistrées', 'fr')} "
+            f"dans {path} ; relancez la même commande pour reprendre.\n",
+            f"\n{done}/{plural(total, 'answer', 'answers', 'en')} saved in {path}; run "
             "the same command again to resume.\n",
         )
     )

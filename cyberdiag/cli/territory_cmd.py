@@ -204,8 +204,9 @@ def import_cmd(  # over 80 lines: the signature declares the command's options
     if rep.refused:
         k = len(rep.refused)
         raise UserError(
-            f"{k} fichier(s) refusé(s) (voir ci-dessus) ; les autres ont été importés.",
-            f"{k} file(s) refused (see above); the others were imported.",
+            plural(k, "fichier refusé", "fichiers refusés", "fr")
+            + " (voir ci-dessus) ; les autres ont été importés.",
+            plural(k, "file", "files", "en") + " refused (see above); the others were imported.",
         )
 
 

@@ -21,7 +21,7 @@ from cyberdiag.answering import AnswerSession, StopInterview, answering
 from cyberdiag.cli.interview import Interview, outside_lines
 from cyberdiag.cli.terminal import err_console, out_console, print_json, spinner
 from cyberdiag.errors import UserError
-from cyberdiag.i18n import Lang, tr
+from cyberdiag.i18n import Lang, plural, tr
 from cyberdiag.loading import load_answers
 from cyberdiag.models import AnswerFile, Option, Question
 from cyberdiag.workshop.session import (
@@ -135,9 +135,10 @@ def _is_theirs(console: Console, name: str, saved: AnswerFile, lang: Lang) -> bo
     console.print(
         outside_lines(
             tr(
-                f"Un fichier d'atelier existe déjà pour « {name} » ({n} réponse(s), dernière le "
-                f"{when}).",
-                f"A workshop file already exists for '{name}' ({n} answer(s), last on {when}).",
+                f"Un fichier d'atelier existe déjà pour « {name} » "
+                f"({plural(n, 'réponse', 'réponses', 'fr')}, dernière le {when}).",
+                f"A workshop file already exists for '{name}' "
+                f"({plural(n, 'answer', 'answers', 'en')}, last on {when}).",
                 lang,
             )
         )

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from cyberdiag.diagnostic import score_and_save
 from cyberdiag.errors import UserError
 from cyberdiag.fileio import OUTPUT_HINT, check_writable
+from cyberdiag.i18n import plural
 from cyberdiag.loading import load_answers, load_profile, load_questionnaire, read_raw
 from cyberdiag.loading.jsonread import loads, read_text
 from cyberdiag.loading.parse_messages import json_problem
@@ -49,7 +50,8 @@ def _check_run(path: Path) -> CheckRun:
         detail_en = f"invalid JSON at {json_problem(exc, 'en')}"
     except ValidationError as exc:
         n = exc.error_count()
-        detail, detail_en = f"{n} erreur(s) de format", f"{n} format error(s)"
+        detail = plural(n, "erreur de format", "erreurs de format", "fr")
+        detail_en = plural(n, "format error", "format errors", "en")
     except ValueError:
         detail, detail_en = "JSON invalide", "invalid JSON"
     raise UserError(

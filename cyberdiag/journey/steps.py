@@ -22,7 +22,7 @@ from cyberdiag.checks.runner import make_check_run, run_checks, write_check_run
 from cyberdiag.diagnostic import score_and_save
 from cyberdiag.errors import UserError
 from cyberdiag.fileio import ensure_folder
-from cyberdiag.i18n import Lang, tr
+from cyberdiag.i18n import Lang, one_or_many, tr
 from cyberdiag.journey.files import load_profile_file
 from cyberdiag.loading import load_answers, load_questionnaire
 from cyberdiag.models import CheckResult, CheckRun, Diagnostic, Profile, Text
@@ -249,10 +249,13 @@ class Journey:
         if answered.answered < answered.questions and not answered.stopped:
             n = answered.questions - answered.answered
             self._note(
-                f"{n} question(s) passée(s) : elles comptent comme « non répondues » ; "
-                "relancez la même commande pour y répondre.",
-                f"{n} skipped question(s): they count as unanswered; run the same command "
-                "again to answer them.",
+                one_or_many(n, "1 question passée : elle compte comme « non répondue » ; ",
+                            f"{n} questions passées : elles comptent comme « non répondues » ; ")
+                + "relancez la même commande pour y répondre.",
+                one_or_many(n, "1 skipped question: it counts as unanswered; run the same "
+                            "command again to answer it.",
+                            f"{n} skipped questions: they count as unanswered; run the same "
+                            "command again to answer them."),
             )
         return not answered.stopped
 

@@ -33,6 +33,7 @@ from typing import Any
 
 from cyberdiag.errors import UserError
 from cyberdiag.fileio import locked, write_private
+from cyberdiag.i18n import one_or_many
 from cyberdiag.lab import communes as terr
 from cyberdiag.lab import dns as labdns
 from cyberdiag.lab.pki import Pki, issue, make_pki
@@ -397,11 +398,14 @@ class _Keeper:
         if web_proc is not None and web_proc.poll() is not None:
             dead.append("nginx")
         if dead:
+            n = len(dead)
             raise UserError(
-                f"serveur(s) arrêté(s) juste après leur démarrage : {', '.join(dead)}. Les autres "
-                "serveurs du laboratoire ont été arrêtés.",
-                f"server(s) stopped right after starting: {', '.join(dead)}. The lab's other "
-                "servers were stopped.")
+                one_or_many(n, "serveur arrêté juste après son démarrage",
+                            "serveurs arrêtés juste après leur démarrage")
+                + f" : {', '.join(dead)}. Les autres serveurs du laboratoire ont été arrêtés.",
+                one_or_many(n, "server stopped right after starting",
+                            "servers stopped right after starting")
+                + f": {', '.join(dead)}. The lab's other servers were stopped.")
 
     def stop(self) -> None:
         if self.webserver is not None:

@@ -43,6 +43,11 @@ def load_grid() -> Grid:
     return _shipped_bundle()[1]
 
 
+def shipped_questionnaires() -> dict[str, Questionnaire]:
+    """The shipped questionnaires by id."""
+    return _shipped_bundle()[0]
+
+
 def load_check_catalogue() -> dict[str, CheckMeta]:
     """Every check's metadata by id (all shipped checks/*.yaml)."""
     return _shipped_bundle()[2]

@@ -16,6 +16,7 @@ from cyberdiag import __version__
 from cyberdiag.i18n import Lang, tr
 from cyberdiag.models import (
     AnsweredItem,
+    Cap,
     CheckMeta,
     CheckResult,
     Diagnostic,
@@ -27,7 +28,12 @@ from cyberdiag.models import (
 )
 from cyberdiag.net.dnsclient import resolver_label
 from cyberdiag.report import evidence
-from cyberdiag.report.catalogue import PREFIX_DOMAIN, check_catalogue, grid_thresholds
+from cyberdiag.report.catalogue import (
+    PREFIX_DOMAIN,
+    check_catalogue,
+    grid_thresholds,
+    question_titles,
+)
 from cyberdiag.report.frtypo import format_date, format_number
 from cyberdiag.report.labels import Labels, glossary, labels
 from cyberdiag.report.radar import Axis, radar_svg
@@ -43,9 +49,11 @@ from cyberdiag.report.view import (
     RiskView,
     TermView,
 )
-from cyberdiag.scoring.causes import asks_provider, cause_text, level_sentence
+from cyberdiag.scoring.causes import asks_provider, cause_heading, cause_text, level_sentence
 
 TOP_ACTIONS = 5
+# The summary's "capped by" names this many caps; the others are counted (the plan has them all).
+CAPS_NAMED = 4
 TOP_DOMAINS = 3
 # Order of the technical annex: what needs work first.
 STATUS_ORDER = ("fail", "warn", "not_tested", "pass", "not_applicable")
@@ -180,7 +188,12 @@ def _answer_state(item: AnsweredItem, scale_max: int) -> str:
 
 
 def _answer_view(
-    item: AnsweredItem, lab: Labels, lang: Lang, scale_max: int, blocking: set[str]
+    item: AnsweredItem,
+    lab: Labels,
+    lang: Lang,
+    scale_max: int,
+    blocking: set[str],
+    titles: dict[str, Text],
 ) -> AnswerView:
     if not item.applicable:
         answer = tr("Sans objet pour ce profil", "Not applicable to this profile", lang)
@@ -201,6 +214,7 @@ def _answer_view(
         blocking=item.question_id in blocking,
         confirmed=_confirmed(item, lang),
         evidence=(item.evidence or "") if item.source == "provider" else "",
+        title=titles[item.question_id].get(lang) if item.question_id in titles else "",
     )
 
 
@@ -271,7 +285,10 @@ def _domain_view(
     median = (medians or {}).get(d.id)
     blocking = set(d.blocking)
     items = [a for a in diag.answers if a.domain == d.id]
-    answers = [_answer_view(a, lab, lang, scale_max, blocking) for a in items if a.applicable]
+    titles = question_titles(diag.questionnaire.id)
+    answers = [
+        _answer_view(a, lab, lang, scale_max, blocking, titles) for a in items if a.applicable
+    ]
     own_checks = [c for c in checks if c.domain == d.id]
     shown = {a.question_id for a in answers} | {c.id for c in own_checks}
     return DomainView(
@@ -469,8 +486,27 @@ def build_view(
         cap_causes=[
             (c.label.get(lang), cause_text(c, asks_provider(diag), lang)) for c in ov.capped_by
         ],
+        cap_groups=_cap_groups(diag, lang),
         resolver_note=_resolver_note(diag, lang),
     )
+
+
+def _cap_groups(diag: Diagnostic, lang: Lang) -> list[tuple[str, list[str], int]]:
+    """The caps grouped by cause, known gaps first: (« Écarts constatés », labels named, how
+    many more). The summary names each cause once, and at most CAPS_NAMED labels in all (at
+    least one per cause): the plan lists every critical action."""
+    groups: dict[str, list[Cap]] = {}
+    for cap in sorted(diag.overall.capped_by, key=lambda c: c.cause != "gap"):
+        groups.setdefault(cap.cause, []).append(cap)
+    provider = asks_provider(diag)
+    out: list[tuple[str, list[str], int]] = []
+    room = CAPS_NAMED
+    for caps in groups.values():
+        named = [c.label.get(lang) for c in caps[: max(room, 1)]]
+        room -= len(named)
+        heading = cause_heading(caps[0], len(caps), provider, lang)
+        out.append((heading, named, len(caps) - len(named)))
+    return out
 
 
 def _resolver_note(diag: Diagnostic, lang: Lang) -> str:

@@ -12,9 +12,10 @@ from functools import cache
 
 from pydantic import ValidationError
 
-from cyberdiag.errors import ValidationFailed
+from cyberdiag.errors import UserError, ValidationFailed
 from cyberdiag.loading import read_yaml
-from cyberdiag.models import CheckCatalogue, CheckMeta
+from cyberdiag.loading.shipped import shipped_questionnaires
+from cyberdiag.models import CheckCatalogue, CheckMeta, Text
 from cyberdiag.resources import data_dir
 
 _GRID_KIND = re.compile(r"^kind:\s*[\"']?grid\b", re.MULTILINE)
@@ -74,3 +75,17 @@ def check_catalogue() -> dict[str, CheckMeta]:
         for meta in catalogue.checks:
             found.setdefault(meta.id, meta)
     return found
+
+
+@cache
+def question_titles(questionnaire_id: str) -> dict[str, Text]:
+    """Question id -> short title, from the shipped questionnaire `questionnaire_id` ({} when
+    it is not shipped or the shipped files are unreadable: the report then shows the question
+    text)."""
+    try:
+        questionnaire = shipped_questionnaires().get(questionnaire_id)
+    except UserError:
+        return {}
+    if questionnaire is None:
+        return {}
+    return {q.id: q.title for q in questionnaire.questions if q.title is not None}

@@ -36,6 +36,9 @@ class AnswerView:
     # evidence it gave ("" otherwise).
     confirmed: str = ""
     evidence: str = ""
+    # The question's short title (« Copie de sauvegarde hors ligne »): the PDF lists answers
+    # under it, the HTML version under the whole question ("" when unknown).
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -185,8 +188,13 @@ class ReportView:
     # applies), and each cap as (label, cause).
     level_line: str = ""
     cap_causes: list[tuple[str, str]] = field(default_factory=list)
+    # The same caps grouped by cause, known gaps first: (« Écarts constatés », [label, …] named,
+    # how many more are not named).
+    cap_groups: list[tuple[str, list[str], int]] = field(default_factory=list)
     # « Résolveur du poste : 192.168.1.1 » — through which DNS server the checks were made.
     resolver_note: str = ""
+    # How many actions the PDF's plan details (the others get one line; the HTML details all).
+    plan_detailed: int = 10
 
 
 # --------------------------------------------------------------------------------------------

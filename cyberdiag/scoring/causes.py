@@ -86,6 +86,18 @@ def level_sentence(diag: Diagnostic, lang: Lang, *, overall: bool = False) -> st
     return head + tr(f" : {tail}", f": {tail}", lang)
 
 
+def cause_heading(cap: Cap, n: int, provider: bool, lang: Lang) -> str:
+    """The cause of `n` caps like `cap`, heading their list: « Écarts constatés », « À
+    confirmer auprès du prestataire »."""
+    if cap.cause == "gap":
+        text = tr("écart constaté", "known gap", lang) if n == 1 else tr(
+            "écarts constatés", "known gaps", lang
+        )
+    else:
+        text = cause_text(cap, provider, lang)
+    return text[:1].upper() + text[1:]
+
+
 def cause_text(cap: Cap, provider: bool, lang: Lang) -> str:
     """The cause of one cap, as shown beside its label."""
     if cap.cause == "gap":

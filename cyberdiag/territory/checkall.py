@@ -25,7 +25,7 @@ from pathlib import Path
 
 from cyberdiag.checks import runner as check_runner
 from cyberdiag.errors import UserError
-from cyberdiag.i18n import plural, tr
+from cyberdiag.i18n import one_or_many, plural, tr
 from cyberdiag.models import CheckResult
 from cyberdiag.net.dnsclient import parse_nameserver
 from cyberdiag.territory.roster import RosterEntry, read_roster, save_roster
@@ -175,14 +175,7 @@ def run_check_all(
             if summary.skipped_done or summary.no_domain:
                 step("", summary.skipped_done + len(summary.no_domain))
             if summary.skipped_done:
-                say(
-                    tr(
-                        f"Reprise : {summary.skipped_done} commune(s) déjà vérifiée(s) dans la "
-                        f"campagne {campaign}, non refaite(s).",
-                        f"Resuming: {summary.skipped_done} municipality(ies) already checked in "
-                        f"campaign {campaign}, not redone.",
-                    )
-                )
+                say(_resuming(summary.skipped_done, campaign))
 
             def record(out: Outcome) -> None:
                 _record(store, summary, out, say)
@@ -192,11 +185,16 @@ def run_check_all(
     for line in summary_lines(summary):
         say(line)
     if summary.errors:
+        k = len(summary.errors)
         raise UserError(
-            f"{len(summary.errors)} commune(s) n'ont pas pu être vérifiées (voir ci-dessus) ; "
-            "relancer la commande pour les reprendre.",
-            f"{len(summary.errors)} municipality(ies) could not be checked (see above); run "
-            "the command again to retry them.",
+            one_or_many(k, "1 commune n'a pas pu être vérifiée (voir ci-dessus) ; relancer la "
+                        "commande pour la reprendre.",
+                        f"{k} communes n'ont pas pu être vérifiées (voir ci-dessus) ; relancer "
+                        "la commande pour les reprendre."),
+            one_or_many(k, "1 municipality could not be checked (see above); run the command "
+                        "again to retry it.",
+                        f"{k} municipalities could not be checked (see above); run the command "
+                        "again to retry them."),
         )
     return summary
 
@@ -295,14 +293,26 @@ def _check_concurrently(
                 handle(fut)
         say(
             tr(
-                f"Interrompu : {len(summary.done)} commune(s) enregistrée(s) pendant cette "
-                "exécution ; relancer la même commande pour reprendre.",
-                f"Interrupted: {len(summary.done)} municipality(ies) stored during this "
-                "run; run the same command again to resume.",
+                "Interrompu : "
+                f"{plural(len(summary.done), 'commune enregistrée', 'communes enregistrées', 'fr')}"
+                " pendant cette exécution ; relancer la même commande pour reprendre.",
+                "Interrupted: "
+                f"{plural(len(summary.done), 'municipality', 'municipalities', 'en')} stored "
+                "during this run; run the same command again to resume.",
             )
         )
         raise
     pool.shutdown(wait=True)
+
+
+def _resuming(done: int, campaign: str) -> str:
+    """« Reprise : 3 communes déjà vérifiées dans la campagne … » (French and English)."""
+    return tr(
+        f"Reprise : {plural(done, 'commune déjà vérifiée', 'communes déjà vérifiées', 'fr')} "
+        f"dans la campagne {campaign}, {one_or_many(done, 'non refaite', 'non refaites')}.",
+        f"Resuming: {plural(done, 'municipality', 'municipalities', 'en')} already checked in "
+        f"campaign {campaign}, not redone.",
+    )
 
 
 def _line(label: str, results: list[CheckResult]) -> str:
@@ -321,16 +331,19 @@ def summary_lines(s: Summary) -> list[str]:
     """The closing report: how many were checked now, the unreachable, those without domain."""
     lines = [
         tr(
-            f"Campagne {s.campaign} : {len(s.done)} commune(s) vérifiée(s) maintenant, "
-            f"{s.skipped_done} déjà faite(s), sur {s.total}.",
-            f"Campaign {s.campaign}: {len(s.done)} municipality(ies) checked now, "
+            f"Campagne {s.campaign} : "
+            f"{plural(len(s.done), 'commune vérifiée', 'communes vérifiées', 'fr')} maintenant, "
+            f"{plural(s.skipped_done, 'déjà faite', 'déjà faites', 'fr')}, sur {s.total}.",
+            f"Campaign {s.campaign}: "
+            f"{plural(len(s.done), 'municipality', 'municipalities', 'en')} checked now, "
             f"{s.skipped_done} already done, out of {s.total}.",
         )
     ]
     if s.unreachable:
         lines.append(
             tr(
-                f"Injoignable(s) (rien n'a pu être testé) : {', '.join(s.unreachable)} — "
+                one_or_many(len(s.unreachable), "Injoignable", "Injoignables")
+                + f" (rien n'a pu être testé) : {', '.join(s.unreachable)} — "
                 "relancer avec --retry-not-tested.",
                 f"Unreachable (nothing could be tested): {', '.join(s.unreachable)} — run again "
                 "with --retry-not-tested.",

@@ -29,6 +29,7 @@ from cyberdiag.diagnostic import parse
 from cyberdiag.diagnostic_limits import MAX_BYTES
 from cyberdiag.errors import UserError
 from cyberdiag.fileio import check_writable, read_limited
+from cyberdiag.i18n import one_or_many
 from cyberdiag.loading import load_grid
 from cyberdiag.loading.jsonread import decode, loads
 from cyberdiag.models import SCHEMA_VERSION, Diagnostic, Text, TierRules
@@ -172,11 +173,15 @@ def _identities(files: list[tuple[Path, bool]], identity: Path | None) -> list[A
         return read_identities(identity)
     sealed = [p for p, _ in files if is_sealed(p)]
     if sealed:
+        n = len(sealed)
         raise UserError(
-            f"{len(sealed)} diagnostic(s) scellé(s) (.age), dont {sealed[0]} : indiquez la clé "
-            "secrète du territoire avec --identity cle-secrete.txt. Rien n'a été importé.",
-            f"{len(sealed)} sealed diagnostic(s) (.age), including {sealed[0]}: give the "
-            "territory's secret key with --identity cle-secrete.txt. Nothing was imported.",
+            one_or_many(n, "1 diagnostic scellé (.age), ", f"{n} diagnostics scellés (.age), dont ")
+            + f"{sealed[0]} : indiquez la clé secrète du territoire avec --identity "
+            "cle-secrete.txt. Rien n'a été importé.",
+            one_or_many(n, "1 sealed diagnostic (.age), ",
+                        f"{n} sealed diagnostics (.age), including ")
+            + f"{sealed[0]}: give the territory's secret key with --identity cle-secrete.txt. "
+            "Nothing was imported.",
         )
     return None
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from cyberdiag.errors import UserError, ValidationFailed
 from cyberdiag.fileio import read_limited
+from cyberdiag.i18n import one_or_many
 from cyberdiag.models import TierRules
 from cyberdiag.territory.store import RosterRow, Store
 
@@ -85,11 +86,12 @@ def read_roster(path: Path) -> list[RosterEntry]:
                 break
     missing = [k for k in _ALIASES if k not in cols]
     if missing:
+        n = len(missing)
         raise UserError(
-            f"{path} : colonne(s) manquante(s) : {', '.join(missing)} (attendu au moins "
-            "insee, name, domains, population).",
-            f"{path}: missing column(s): {', '.join(missing)} (expected at least insee, name, "
-            "domains, population).",
+            f"{path} : {one_or_many(n, 'colonne manquante', 'colonnes manquantes')} : "
+            f"{', '.join(missing)} (attendu au moins insee, name, domains, population).",
+            f"{path}: {one_or_many(n, 'missing column', 'missing columns')}: "
+            f"{', '.join(missing)} (expected at least insee, name, domains, population).",
         )
     errors: list[str] = []
     out: list[RosterEntry] = []

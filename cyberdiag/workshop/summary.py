@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from cyberdiag.errors import UserError, ValidationFailed
-from cyberdiag.i18n import Lang, tr
+from cyberdiag.i18n import Lang, one_or_many, tr
 from cyberdiag.loading import load_answers
 from cyberdiag.models import AnswerFile, Option, Question, Questionnaire
 from cyberdiag.report.frtypo import format_date, typo
@@ -145,7 +145,8 @@ def read_folder(
             reason = _reason(first, str(path), lang)
             more = len(exc.lines) - 1
             if more > 0:
-                reason += tr(f" (+{more} autre(s))", f" (+{more} more)", lang)
+                reason += tr(f" (+{more} {one_or_many(more, 'autre', 'autres')})",
+                             f" (+{more} more)", lang)
             rejected.append(Rejected(path.name, reason))
         except UserError as exc:
             rejected.append(Rejected(path.name, exc.message(lang)))

@@ -77,7 +77,7 @@ def test_answers_saved_as_given_then_resumed(profile: Path, tmp_path: Path) -> N
     assert f"question 1 sur {n}" in res.output
     # Running the same command again resumes at question 4.
     res = invoke(profile, answers, "2\n\nq\n")
-    assert "Reprise : 3 réponse(s) déjà enregistrée(s)" in res.output
+    assert "Reprise : 3 réponses déjà enregistrées sur " in res.output
     assert f"question 4 sur {n}" in res.output
     assert f"question 1 sur {n}" not in res.output
     assert list(saved(answers)) == [q.id for q in qs[:4]]

@@ -61,7 +61,7 @@ def test_sheet_files_and_prefilled_answers_file(
 ) -> None:
     assert main(["provider", "sheet", "-d", "out"]) == 0
     out = capsys.readouterr().out
-    assert f"{len(commune)} point(s) à faire confirmer" in out
+    assert f"{len(commune)} points à faire confirmer par le prestataire :" in out
     assert "cyberdiag provider merge out/prestataire-59998.yaml" in out
     for name in ("prestataire-59998.pdf", "prestataire-59998.html", "prestataire-59998.yaml"):
         assert stat.S_IMODE((Path("out") / name).stat().st_mode) == 0o600

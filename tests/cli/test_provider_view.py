@@ -63,7 +63,7 @@ def test_provider_answers_in_the_terminal_then_resumes(provider_file: Path) -> N
     res = invoke(provider_file, "1\n\n" * rest)
     assert res.exit_code == 0, res.output
     assert "Nom du prestataire" not in res.output
-    assert f"Reprise : 2 réponse(s) déjà enregistrée(s) sur {len(items)}" in res.output
+    assert f"Reprise : 2 réponses déjà enregistrées sur {len(items)}." in res.output
     assert f"Terminé : {len(items)}/{len(items)}" in res.output
     data = load_yaml(provider_file)
     assert all(item["option"] for item in data["items"])

@@ -131,7 +131,7 @@ def test_stop_resume_and_no_nameserver(tmp_path: Path, monkeypatch: pytest.Monke
     # Resumed at question 4; without a nameserver the checks are "not tested", with the reason.
     res = invoke(["-p", str(profile), "--out", str(out)], "1\n\n" * (n - 3))
     assert res.exit_code == 0, res.output
-    assert "Reprise : 3 réponse(s) déjà enregistrée(s)" in res.output
+    assert "Reprise : 3 réponses déjà enregistrées sur " in res.output
     assert f"question 4 sur {n}" in res.output
     st = json.loads((out / "checks.json").read_text())["results"]
     assert st and {r["status"] for r in st} == {"not_tested"}
@@ -179,7 +179,7 @@ def test_scan_confirmed_on_a_terminal(tmp_path: Path, monkeypatch: pytest.Monkey
         # The plan first, then the question; anything but yes sends nothing.
         res = invoke(base, "1\n\n" * n_questions(profile) + "n\n")
         assert res.exit_code == 0, res.output
-        plan = f"3. Scan d'exposition : 1 adresse(s) ({ip}), 1 ports."
+        plan = f"3. Scan d'exposition : 1 adresse ({ip}), 1 port."
         question = "Je confirme que la commune m'autorise à scanner ces adresses [o/N] : "
         assert plan in res.output and question in res.output
         assert res.output.index(plan) < res.output.index(question)
@@ -345,5 +345,5 @@ def test_run_resumes_the_questionnaire_answered_beside_the_profile(tmp_path: Pat
     res = invoke(["-p", str(profile), "-d", str(out)], "q\n")
     assert res.exit_code == 0, res.output
     assert f"Réponses reprises de {moved}" in res.output.replace("\n", "")
-    assert "Reprise : 2 réponse(s) déjà enregistrée(s)" in res.output
+    assert "Reprise : 2 réponses déjà enregistrées sur " in res.output
     assert not (out / "answers.yaml").exists()

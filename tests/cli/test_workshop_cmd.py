@@ -127,8 +127,9 @@ def test_stop_then_resume_with_the_same_participant(tmp_path: Path) -> None:
     # The file of "Jo" exists: the participant says it is theirs ("o") and resumes.
     res = run(["workshop", "--participant", "Jo", "--out", str(out)], "o\n" + "1\n" * (len(qs) - 3))
     assert res.exit_code == 0, res.output
-    assert "Un fichier d'atelier existe déjà pour « Jo » (3 réponse(s)" in squash(res.output)
-    assert "Reprise : 3 réponse(s) déjà enregistrée(s)" in res.output
+    exists = "Un fichier d'atelier existe déjà pour « Jo » (3 réponses, dernière le"
+    assert exists in squash(res.output)
+    assert "Reprise : 3 réponses déjà enregistrées sur " in res.output
     assert f"question 4 sur {len(qs)}" in res.output
     assert f"question 1 sur {len(qs)}" not in res.output
     assert len(yaml.safe_load(path.read_text())["answers"]) == len(qs)

@@ -22,7 +22,7 @@ def test_missing_profile_says_how_to_create_it(tmp_path: Path) -> None:
     [
         (None, "fichier introuvable", "file not found"),
         ('{\n  "kind": ', "JSON invalide ligne 2", "invalid JSON at line 2"),
-        ('{"kind": "checks"}', "erreur(s) de format", "format error(s)"),
+        ('{"kind": "checks"}', "erreurs de format", "format errors"),
     ],
 )
 def test_check_run_mistakes(tmp_path: Path, content: str | None, fr: str, en: str) -> None:

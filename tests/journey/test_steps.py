@@ -46,7 +46,7 @@ def test_every_step_in_order_saves_its_file(tmp_path: Path) -> None:
             assert stat.S_IMODE(path.stat().st_mode) == 0o600, key
     assert not outcome.failures and not outcome.stopped
     assert (outcome.questions, outcome.answered) == (5, 3)
-    assert any("2 skipped question(s)" in n for n in outcome.notes)
+    assert any("2 skipped questions: they count as unanswered" in n for n in outcome.notes)
     assert any("--nameserver IP" in n for n in outcome.notes)
     assert outcome.diagnostic is not None and outcome.diagnostic.profile.name == "Petiteville"
 

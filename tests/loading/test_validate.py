@@ -20,7 +20,7 @@ def test_cli_exit_code_and_no_traceback(capsys: pytest.CaptureFixture[str]) -> N
     out, err = capsys.readouterr()
     assert code == 1
     assert "Traceback" not in out + err
-    assert err.splitlines()[0] == "Erreur : 8 erreur(s) de validation."
+    assert err.splitlines()[0] == "Erreur : 8 erreurs de validation."
     assert "  broken.yaml:14 › sauv.copie › options[oui].score" in err
 
 

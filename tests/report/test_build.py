@@ -70,7 +70,9 @@ def test_domain_marks_blocking_items_and_hides_profile_not_applicable() -> None:
     assert [a.question_id for a in gov.answers if a.blocking] == ["gouvernance.q2"]
     assert gov.blocking_elsewhere == ["dns.nowhere"]  # unknown id: shown by its id
     html = render_html(view, inline_css=False)
-    assert "1 question(s) sans objet pour ce profil" in html
+    assert "1 question sans objet pour ce profil (taille, site web, équipements…), non listée." in (
+        html
+    )
 
 
 def _mini(**opts: str):  # type: ignore[no-untyped-def]
@@ -115,9 +117,10 @@ def test_first_page_names_each_cap_with_its_cause_when_the_score_alone_gives_0()
         '<p class="lead"><strong>Niveau 0 — niveau 0 (fr) : 1 mesure critique manque, 1 est à '
         "confirmer auprès du prestataire</strong>." in html
     )
+    # Each cause named once, known gaps first.
     assert (
-        "Plafonné par :</strong> pas de sauvegarde (fr) (écart constaté) ; pas de MFA (fr) "
-        "(à confirmer auprès du prestataire)." in html
+        "Plafonné par :</strong> <em>Écart constaté :</em> pas de sauvegarde (fr). <em>À "
+        "confirmer auprès du prestataire :</em> pas de MFA (fr)." in html
     )
     en = render_html(build_view(diag, "en"), inline_css=False)
     assert (
@@ -125,8 +128,8 @@ def test_first_page_names_each_cap_with_its_cause_when_the_score_alone_gives_0()
         "provider</strong>." in en
     )
     assert (
-        "Capped by:</strong> pas de sauvegarde (en) (known gap); pas de MFA (en) (to be "
-        "confirmed with the provider)." in en
+        "Capped by:</strong> <em>Known gap:</em> pas de sauvegarde (en). <em>To be confirmed "
+        "with the provider:</em> pas de MFA (en)." in en
     )
 
 

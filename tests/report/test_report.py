@@ -109,7 +109,7 @@ def test_complete_french(render: Callable[[str, str], Rendered]) -> None:
     assert "cyberdiag 0.1.0" in cover and "complet 1.0" in cover and "grille-mel 1.0" in cover
     # One-page summary: level, score, cap by name, target and gap, domains, actions, risks, NIS2.
     assert "0 — Exposé" in summary and "50 / 100" in summary
-    assert f"Plafonné par : {CAP_LABEL.fr}" in summary
+    assert re.search(rf"Plafonné par : [^:.]+ : {re.escape(CAP_LABEL.fr)}", summary)
     assert "niveau 1 — Hygiène de base" in summary  # what the level would be without the cap
     assert "niveau 3 — Maîtrisé" in summary and "3 niveaux" in summary
     assert "Sauvegardes et continuité 19 / 100" in summary
@@ -150,7 +150,7 @@ def test_complete_english(render: Callable[[str, str], Rendered]) -> None:
     assert "22 November 2026" in r.pages[0] and "12,345 inhabitants" in r.pages[0]
     summary = re.sub(r"\s+", " ", r.pages[1])
     assert "0 — Exposed" in summary and "50 / 100" in summary
-    assert f"Capped by: {CAP_LABEL.en}" in summary
+    assert re.search(rf"Capped by: [^:.]+: {re.escape(CAP_LABEL.en)}", summary)
     assert "Ransomware can block civil registration" in summary
     assert "NIS2: Important entity" in summary
     assert "Planned date" in r.flat and "Planned action" in r.flat
@@ -181,7 +181,7 @@ def test_extreme_hostile_content_printed_as_text(
     render: Callable[[str, str], Rendered], lang: str
 ) -> None:
     r = render("extreme", lang)
-    assert len(r.pages) > 30
+    assert len(r.pages) > 20
     nospace = re.sub(r"\s+", "", r.text)
     # Markup from the data shows up literally: it was escaped, not interpreted.
     assert '<script>alert("x")</script>&Cie' in nospace
@@ -227,7 +227,9 @@ def test_real_scoring_of_the_example(tmp_path: Path) -> None:
         score = format_number(round(diag.overall.score), "fr").replace("\u202f", " ")
         assert f"{score} / 100" in summary
     if diag.overall.capped_by:
-        assert f"Plafonné par : {diag.overall.capped_by[0].label.fr}" in summary
+        # Known gaps named first, each cause once.
+        first = sorted(diag.overall.capped_by, key=lambda c: c.cause != "gap")[0]
+        assert re.search(rf"Plafonné par : [^:.]+ : {re.escape(first.label.fr)}", summary)
     target = next(lv for lv in diag.levels if lv.id == diag.overall.target_level)
     assert f"niveau {target.id} — {target.name.fr}" in summary
     assert diag.profile.name in r.pages[0]
@@ -265,15 +267,15 @@ def test_first_page_says_what_caps_the_level_and_why(tmp_path: Path) -> None:
             "fr",
             "Niveau 0 — niveau 0 (fr) : 1 mesure critique manque, 1 est à confirmer auprès du "
             "prestataire.",
-            "Plafonné par : pas de sauvegarde (fr) (écart constaté) ; pas de MFA (fr) (à "
-            "confirmer auprès du prestataire).",
+            "Plafonné par : Écart constaté : pas de sauvegarde (fr). À confirmer auprès du "
+            "prestataire : pas de MFA (fr).",
         ),
         (
             "en",
             "Level 0 — niveau 0 (en): 1 critical measure missing, 1 to be confirmed with the "
             "provider.",
-            "Capped by: pas de sauvegarde (en) (known gap); pas de MFA (en) (to be confirmed "
-            "with the provider).",
+            "Capped by: Known gap: pas de sauvegarde (en). To be confirmed with the provider: "
+            "pas de MFA (en).",
         ),
     ]:
         out = tmp_path / f"rapport-{lang}.pdf"

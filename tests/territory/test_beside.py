@@ -69,7 +69,7 @@ def test_anonymised_view_aggregates_only(campaign: Path, tmp_path: Path) -> None
     assert main(["territory", "report", "--store", str(campaign / "t.sqlite"), "-o", str(out)]) == 0
     text = " ".join(out.read_text(encoding="utf-8").replace("\u00a0", " ").split())
     assert "Vérifications passives (check-all) et auto-diagnostic" in text
-    assert "Diagnostics de plus de 18 mois" in text and "&lt; 5 diagnostic" in text
+    assert "Diagnostics de plus de 18 mois" in text and "&lt; 5 diagnostics faits avant le" in text
     named = tmp_path / "n.pdf"
     assert main(["territory", "report", "--named", "--store", str(campaign / "t.sqlite"),
                  "-o", str(named)]) == 0  # fmt: skip

@@ -88,14 +88,14 @@ def test_check_all_lab_interrupted_and_resumed(lab: LabInfo, tmp_path: Path) -> 
     after = _runs(store)
     assert set(after) == {m.insee for m in munis}
     assert all(after[k] == before[k] for k in before)  # nothing redone, nothing lost
-    assert f"{len(before)} commune(s) déjà vérifiée(s)" in done.stdout
+    assert f"Reprise : {len(before)} communes déjà vérifiées dans la campagne" in done.stdout
 
     runs = {k: CheckRun.model_validate_json(v[1]) for k, v in after.items()}
     dead = runs[lab.municipality("injoignable.test").insee]
     assert sum(r.status == "not_tested" for r in dead.results) >= 10
     assert not any(r.status in ("pass", "warn", "fail") for r in dead.results)
     if "59910" not in before:  # checked during the resumed run: reported as unreachable
-        assert "59910" in done.stdout.split("Injoignable(s)")[1]
+        assert "59910" in done.stdout.split("Injoignable")[1]
     good = runs[lab.municipality("bonneville.test").insee]
     assert sum(r.status == "pass" for r in good.results) >= 5
     weak = runs[lab.municipality("sans-dmarc.test").insee]

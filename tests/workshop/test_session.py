@@ -104,7 +104,7 @@ def test_same_name_another_person_gets_a_file_of_their_own(tmp_path: Path) -> No
     second = _workshop(tmp_path, "elodie", "n\n3\nq\n")
     out = " ".join(second.output.split())  # type: ignore[attr-defined]
     assert second.exit_code == 0, out  # type: ignore[attr-defined]
-    assert "Un fichier d'atelier existe déjà pour « elodie » (2 réponse(s)" in out
+    assert "Un fichier d'atelier existe déjà pour « elodie » (2 réponses, dernière le" in out
     assert "Un autre participant s'appelle déjà « elodie »" in out
     assert "--participant elodie-2" in out
     assert mine.read_text(encoding="utf-8") == before

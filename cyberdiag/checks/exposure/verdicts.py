@@ -44,9 +44,10 @@ def _where(op: OpenPort) -> str:
 
 
 def _listing(fr_items: list[str], en_items: list[str], limit: int = 6) -> tuple[str, str]:
-    """'a ; b ; et 3 autre(s)' / 'a; b; and 3 more'."""
+    """'a ; b ; et 3 autres' / 'a; b; and 3 more'."""
     rest = len(fr_items) - limit
-    fr = " ; ".join(fr_items[:limit]) + (f" ; et {rest} autre(s)" if rest > 0 else "")
+    fr = " ; ".join(fr_items[:limit]) + (
+        f" ; et {rest} {one_or_many(rest, 'autre', 'autres')}" if rest > 0 else "")
     en = "; ".join(en_items[:limit]) + (f"; and {rest} more" if rest > 0 else "")
     return fr, en
 

@@ -9,6 +9,7 @@ from cyberdiag.checks.base import CheckContext, result
 from cyberdiag.checks.mail.common import Findings, mail_kind_or_unknown, na_no_mail
 from cyberdiag.checks.parsers.dkim import parse_dkim
 from cyberdiag.errors import NotTested, ParseError
+from cyberdiag.i18n import one_or_many
 from cyberdiag.models import CheckResult
 from cyberdiag.net.text import clean
 
@@ -55,17 +56,21 @@ def check_dkim(ctx: CheckContext, domain: str) -> CheckResult:
     keys, good = _judge_keys(found, problems)
     ev["keys"] = keys
     if missing:
-        problems.add("fail", "sélecteur(s) déclaré(s) introuvable(s) : " + ", ".join(missing),
-                     "declared selector(s) not found: " + ", ".join(missing))
+        problems.add("fail", one_or_many(len(missing), "sélecteur déclaré introuvable : ",
+                                         "sélecteurs déclarés introuvables : ")
+                     + ", ".join(missing),
+                     one_or_many(len(missing), "declared selector not found: ",
+                                 "declared selectors not found: ") + ", ".join(missing))
     if problems.status == "pass" and not good:
         problems.add("warn", "seules des clés révoquées sont publiées",
                      "only revoked keys are published")
     if problems.status == "pass":
+        listed = ", ".join(f"{s} ({k})" for s, k in keys.items())
         return result(cid, domain, "pass",
-                      "Clé(s) DKIM publiée(s) : " + ", ".join(f"{s} ({k})" for s, k in keys.items())
-                      + ".",
-                      "DKIM key(s) published: " + ", ".join(f"{s} ({k})" for s, k in keys.items())
-                      + ".", ev)
+                      one_or_many(len(keys), "Clé DKIM publiée : ", "Clés DKIM publiées : ")
+                      + listed + ".",
+                      one_or_many(len(keys), "DKIM key published: ", "DKIM keys published: ")
+                      + listed + ".", ev)
     return result(cid, domain, problems.status, "DKIM : " + " ; ".join(problems.fr) + ".",
                   "DKIM: " + "; ".join(problems.en) + ".", ev)
 

@@ -23,6 +23,7 @@ from cyberdiag.checks.parsers.dmarc import (
 )
 from cyberdiag.checks.parsers.psl import org_domain
 from cyberdiag.errors import ParseError
+from cyberdiag.i18n import one_or_many
 from cyberdiag.models import CheckResult
 from cyberdiag.net.text import clean
 
@@ -162,8 +163,12 @@ def _judge(ctx: CheckContext, cid: str, domain: str, where: str, inherited: bool
         found.add("warn", "pas d'adresse de rapports (rua) : personne ne voit les usurpations",
                   "no report address (rua): nobody sees the forgeries")
     if unauthorised:
-        found.add("warn", "destinataire(s) de rapports externe(s) non autorisé(s) : "
-                  + ", ".join(unauthorised), "external report destination(s) not authorised: "
+        n = len(unauthorised)
+        found.add("warn", one_or_many(n, "destinataire de rapports externe non autorisé : ",
+                                      "destinataires de rapports externes non autorisés : ")
+                  + ", ".join(unauthorised),
+                  one_or_many(n, "external report destination not authorised: ",
+                              "external report destinations not authorised: ")
                   + ", ".join(unauthorised))
     src_fr = f" (hérité de {where})" if inherited else ""
     src_en = f" (inherited from {where})" if inherited else ""

@@ -16,6 +16,7 @@ from cyberdiag.checks.parsers.mtasts import (
     parse_sts_txt,
 )
 from cyberdiag.errors import ParseError
+from cyberdiag.i18n import one_or_many
 from cyberdiag.models import CheckResult
 from cyberdiag.net import budget, http
 from cyberdiag.net.text import clean
@@ -99,11 +100,13 @@ def _judge_policy(cid: str, domain: str, hosts: list[str], policy: StsPolicy,
     unmatched = [h for h in hosts if not any(mx_matches(p, h) for p in policy.mx)]
     if unmatched and policy.mode != "none":
         ev["unmatched_mx"] = unmatched
+        n, listed = len(unmatched), ", ".join(unmatched)
         return result(cid, domain, "fail",
-                      f"La politique MTA-STS ne couvre pas le(s) MX {', '.join(unmatched)} : en "
-                      "mode enforce, les courriels vers ces serveurs seraient refusés.",
-                      f"The MTA-STS policy does not cover MX {', '.join(unmatched)}: in enforce "
-                      "mode, mail to these servers would be refused.", ev)
+                      f"La politique MTA-STS ne couvre pas {one_or_many(n, 'le', 'les')} MX "
+                      f"{listed} : en mode enforce, les courriels vers "
+                      f"{one_or_many(n, 'ce serveur', 'ces serveurs')} seraient refusés.",
+                      f"The MTA-STS policy does not cover MX {listed}: in enforce mode, mail to "
+                      f"{one_or_many(n, 'this server', 'these servers')} would be refused.", ev)
     if policy.mode != "enforce":
         return result(cid, domain, "warn",
                       f"MTA-STS en mode « {policy.mode} » : pas encore de protection effective. "

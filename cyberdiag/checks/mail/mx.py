@@ -6,6 +6,7 @@ from typing import Any
 
 from cyberdiag.checks import lookups as lk
 from cyberdiag.checks.base import CheckContext, result
+from cyberdiag.i18n import one_or_many, plural
 from cyberdiag.models import CheckResult
 
 
@@ -48,8 +49,14 @@ def check_mx(ctx: CheckContext, domain: str) -> CheckResult:
     missing = [h for h, a in zip(hosts, addr_lists, strict=True) if not a]
     if missing:
         return result(cid, domain, "fail",
-                      f"Serveur(s) de messagerie sans adresse : {', '.join(missing)}.",
-                      f"Mail server(s) without an address: {', '.join(missing)}.", ev)
+                      one_or_many(len(missing), "Serveur de messagerie sans adresse",
+                                  "Serveurs de messagerie sans adresse")
+                      + f" : {', '.join(missing)}.",
+                      one_or_many(len(missing), "Mail server without an address",
+                                  "Mail servers without an address")
+                      + f": {', '.join(missing)}.", ev)
     return result(cid, domain, "pass",
-                  f"{len(hosts)} serveur(s) de messagerie : {', '.join(hosts)}.",
-                  f"{len(hosts)} mail server(s): {', '.join(hosts)}.", ev)
+                  plural(len(hosts), "serveur de messagerie", "serveurs de messagerie", "fr")
+                  + f" : {', '.join(hosts)}.",
+                  plural(len(hosts), "mail server", "mail servers", "en")
+                  + f": {', '.join(hosts)}.", ev)

@@ -16,6 +16,7 @@ from cyberdiag.checks.base import CheckContext, result
 from cyberdiag.checks.mail.common import mail_kind_or_unknown
 from cyberdiag.checks.parsers.spf import Term, is_spf, parse_spf
 from cyberdiag.errors import ParseError
+from cyberdiag.i18n import plural
 from cyberdiag.models import CheckResult
 from cyberdiag.net.text import clean
 
@@ -273,5 +274,7 @@ def _strength(cid: str, domain: str, walk: _SpfWalk, qualifier: str | None, kind
                       "SPF uses the 'ptr' mechanism, deprecated and slow: replace it.", ev)
     end = "-all" if qualifier == "-" else "~all"
     return result(cid, domain, "pass",
-                  f"SPF valide, se termine par « {end} » ({walk.lookups} requête(s) DNS).",
-                  f"Valid SPF ending with '{end}' ({walk.lookups} DNS lookup(s)).", ev)
+                  f"SPF valide, se termine par « {end} » "
+                  f"({plural(walk.lookups, 'requête DNS', 'requêtes DNS', 'fr')}).",
+                  f"Valid SPF ending with '{end}' "
+                  f"({plural(walk.lookups, 'DNS lookup', 'DNS lookups', 'en')}).", ev)

@@ -10,6 +10,7 @@ from cyberdiag.checks.base import CheckContext, result
 from cyberdiag.checks.mail.common import mail_kind, na_no_mail
 from cyberdiag.checks.mail.smtp_probes import smtp_probe, smtp_targets
 from cyberdiag.errors import NotTested
+from cyberdiag.i18n import plural
 from cyberdiag.models import CheckResult
 from cyberdiag.net.tls import NO_ROUTE_HERE
 
@@ -61,8 +62,11 @@ def check_starttls(ctx: CheckContext, domain: str) -> CheckResult:  # noqa: C901
                   if p.get("tls", {}).get("version") and not p["tls"].get("verified")]
     expiring = [p["host"] for p in tested if p.get("tls", {}).get("verified")
                 and _days_left(p["tls"]) < CERT_WARN_DAYS]
-    note_fr = f" ({len(untested)} serveur(s) non testé(s))" if untested else ""
-    note_en = f" ({len(untested)} server(s) not tested)" if untested else ""
+    n_untested = len(untested)
+    note_fr = (f" ({plural(n_untested, 'serveur non testé', 'serveurs non testés', 'fr')})"
+               if untested else "")
+    note_en = (f" ({plural(n_untested, 'server not tested', 'servers not tested', 'en')})"
+               if untested else "")
     if no_tls or broken:
         bad = list(dict.fromkeys(no_tls + broken))
         return result(cid, domain, "fail",

@@ -15,6 +15,7 @@ from cyberdiag.checks.web.site import (
     shown,
 )
 from cyberdiag.errors import ParseError
+from cyberdiag.i18n import one_or_many, plural
 from cyberdiag.models import CheckResult, Text
 from cyberdiag.net.http import Hop, HttpProtocolError
 
@@ -86,10 +87,20 @@ def cookies_core(ctx: CheckContext, site: Site) -> CheckResult:
             cid,
             site.host,
             "fail",
-            f"{len(cookies)} cookie(s) déposé(s) par un site sans HTTPS : ils circulent en clair "
-            "et aucun attribut ne peut les protéger.",
-            f"{len(cookies)} cookie(s) set by a site without HTTPS: they travel in clear text "
-            "and no attribute can protect them.",
+            one_or_many(
+                len(cookies),
+                "1 cookie déposé par un site sans HTTPS : il circule en clair et aucun attribut "
+                "ne peut le protéger.",
+                f"{len(cookies)} cookies déposés par un site sans HTTPS : ils circulent en clair "
+                "et aucun attribut ne peut les protéger.",
+            ),
+            one_or_many(
+                len(cookies),
+                "1 cookie set by a site without HTTPS: it travels in clear text and no attribute "
+                "can protect it.",
+                f"{len(cookies)} cookies set by a site without HTTPS: they travel in clear text "
+                "and no attribute can protect them.",
+            ),
             ev,
         )
     flawed = [c for c in cookies if c["issues"]]
@@ -98,8 +109,16 @@ def cookies_core(ctx: CheckContext, site: Site) -> CheckResult:
             cid,
             site.host,
             "pass",
-            f"{len(cookies)} cookie(s), tous protégés (Secure, HttpOnly, SameSite).",
-            f"{len(cookies)} cookie(s), all protected (Secure, HttpOnly, SameSite).",
+            one_or_many(
+                len(cookies),
+                "1 cookie, protégé (Secure, HttpOnly, SameSite).",
+                f"{len(cookies)} cookies, tous protégés (Secure, HttpOnly, SameSite).",
+            ),
+            one_or_many(
+                len(cookies),
+                "1 cookie, protected (Secure, HttpOnly, SameSite).",
+                f"{len(cookies)} cookies, all protected (Secure, HttpOnly, SameSite).",
+            ),
             ev,
         )
     worst = any(set(c["issues"]) & _COOKIE_FAIL for c in flawed)
@@ -115,9 +134,12 @@ def cookies_core(ctx: CheckContext, site: Site) -> CheckResult:
         cid,
         site.host,
         "fail" if worst else "warn",
-        f"{len(flawed)} cookie(s) sur {len(cookies)} mal protégé(s) : "
+        f"{plural(len(flawed), 'cookie', 'cookies', 'fr')} sur {len(cookies)} "
+        f"{one_or_many(len(flawed), 'mal protégé', 'mal protégés')} : "
         + " ; ".join(parts_fr)
         + ".",
-        f"{len(flawed)} of {len(cookies)} cookie(s) poorly protected: " + "; ".join(parts_en) + ".",
+        f"{len(flawed)} of {plural(len(cookies), 'cookie', 'cookies', 'en')} poorly protected: "
+        + "; ".join(parts_en)
+        + ".",
         ev,
     )
