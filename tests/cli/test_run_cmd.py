@@ -285,6 +285,15 @@ def test_demo_end_to_end_against_the_lab(
     assert diag["profile"]["domains"] == ["ville-exemple.test"]
     text = pdf_text(pdf)
     assert "Ville-Exemple" in text
+    # Short enough to be read (issue 14: about 20 pages), no page holding a lone line.
+    layout = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    pages = [page for page in layout.split("\f") if page.strip()]
+    assert len(pages) <= 20, len(pages)
+    for i, page in enumerate(pages[1:], start=2):
+        body = [line for line in page.splitlines() if line.strip()][1:-1]  # header, footer
+        assert len(body) >= 3, f"page {i} holds only {body}"
     hsts = load_check_catalogue()["web.hsts"].title.fr
     assert re.sub(r"\s+", " ", hsts) in text
     # Private files; the lab is stopped (its resolver no longer answers).

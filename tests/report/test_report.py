@@ -100,6 +100,10 @@ def test_sections_in_order_and_page_numbers(
         assert re.search(rf"\b{i + 1} ?/ ?{n}\b", r.pages[i]), f"no page number on page {i + 1}"
     marking = "DIFFUSION RESTREINTE" if lang == "fr" else "RESTRICTED DISTRIBUTION"
     assert marking in r.pages[0] and marking in r.pages[-1]
+    # No page holds a lone line: a few lines at least between the running header and footer.
+    for i, page in enumerate(r.pages[1:], start=2):
+        body = [line for line in page.splitlines() if line.strip()][1:-1]
+        assert len(body) >= 3, f"page {i} holds only {body}"
 
 
 def test_complete_french(render: Callable[[str, str], Rendered]) -> None:
