@@ -44,7 +44,7 @@ def main() -> None:
         "import sys; sys.argv=['cyberdiag','--help']\n"
         "import cyberdiag.cli as c\n"
         "try:\n    c.main(['--help'])\nexcept SystemExit:\n    pass\n"
-        "heavy=[m for m in ('weasyprint','nmap','dns.resolver','jinja2','cryptography')"
+        "heavy=[m for m in ('weasyprint','nmap','dns.resolver','jinja2','cryptography','pydantic')"
         " if m in sys.modules]\n"
         "print('heavy modules imported by --help:', heavy or 'none')\n"
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from cyberdiag.i18n import Lang, plural
-from cyberdiag.models import Text
 
 
 class UserError(Exception):
@@ -44,6 +43,10 @@ class NotTested(Exception):
     """A check could not be carried out (network trouble, missing tool...). Not a failure."""
 
     def __init__(self, fr: str, en: str, evidence: dict[str, Any] | None = None) -> None:
+        # Lazy: this module is imported by the command line's error handler before every
+        # command, `--help` included; the models load pydantic (~0.15 s, half of `--help`).
+        from cyberdiag.models import Text
+
         super().__init__(en)
         self.reason = Text(fr=fr, en=en)
         self.evidence = evidence or {}

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 # standard library at module level: `cyberdiag --help` stays fast).
 # The registration order is the order of `cyberdiag --help`: the user's journey.
 # isort: off
+from cyberdiag.cli import startup  # noqa: F401  (first: process settings, cli/startup.py)
 from cyberdiag.cli import core  # noqa: F401
 from cyberdiag.cli import provider_cmd  # noqa: F401
 from cyberdiag.cli import checks_cmd  # noqa: F401
@@ -151,4 +152,4 @@ def _lang_in(args: list[str]) -> str | None:
 
 def entry() -> None:
     """Console-script entry point."""
-    sys.exit(main())
+    startup.leave(main())

@@ -167,7 +167,7 @@ def start(lang: str | None) -> None:
     if lang is None:
         lang = _root_lang()
     if lang is not None and lang not in ("fr", "en"):
-        from cyberdiag.errors import UserError  # lazy: it loads pydantic (start-up time)
+        from cyberdiag.errors import UserError  # lazy: only typer and the stdlib up here
 
         raise UserError(
             f"Langue inconnue « {lang} » : choisir fr ou en.",

@@ -50,7 +50,7 @@ def _run_questionnaire(
     comments: bool = True,
 ) -> int:
     """Ask the questions; return how many answers were given."""
-    console = Console(highlight=False)
+    console = Console(highlight=False, emoji=False)  # as terminal.out_console: no emoji codes
     lang = current()
     interview = profile_interview(
         profile, questionnaire_name, answers_path, console, lang, review=review, comments=comments

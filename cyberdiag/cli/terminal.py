@@ -13,14 +13,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.text import Text
 
 from cyberdiag.i18n import Lang, current
@@ -85,17 +77,30 @@ def outside(text: object, limit: int = 512, *, style: str = "", lines: bool = Fa
 
 
 def out_console() -> Console:
-    return Console(highlight=False)
+    # emoji=False: no text of ours holds an emoji code (":warning:"), and looking for them in
+    # every string printed cost ~5 ms in `cyberdiag score` (its table, its list of actions).
+    return Console(highlight=False, emoji=False)
 
 
 def err_console() -> Console:
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, emoji=False)
 
 
 @contextmanager
 def progress(label: str, total: int, *, console: Console | None = None) -> Iterator[Step]:
     """A transient progress bar on the terminal (stderr by default), nothing when not a
     terminal. Yields the callback to hand to the work: step(label, n) advances by n."""
+    # Lazy: rich.progress (live display, spinners) costs ~10 ms of start-up, and the everyday
+    # commands (questionnaire, score, validate) show no progress bar.
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     console = console or err_console()
     with Progress(
         SpinnerColumn(),

@@ -83,7 +83,7 @@ def score_files(
         output,
         questionnaire=questionnaire,
         profile=profile,
-        answers=load_answers(answers_path, questionnaire),
+        answers=load_answers(answers_path, questionnaire, raw=raw),
         checks=[result for run in runs for result in run.results],
         nameservers=dns.nameservers if dns else None,
         nameserver_source=dns.nameserver_source if dns else "",

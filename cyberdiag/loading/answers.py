@@ -83,13 +83,18 @@ def check_answer_entry(raw: RawFile, qid: str, entry: Any, questionnaire: Questi
 
 
 def load_answers(
-    path: Path, questionnaire: Questionnaire, *, missing_ok: bool = False
+    path: Path,
+    questionnaire: Questionnaire,
+    *,
+    missing_ok: bool = False,
+    raw: RawFile | None = None,
 ) -> AnswerFile:
-    """Read an answers file (hand-written, from a form, or saved by the interview)."""
+    """Read an answers file (hand-written, from a form, or saved by the interview). `raw`: the
+    file already read with read_raw (score reads it first to find its questionnaire)."""
     empty = AnswerFile(questionnaire=questionnaire.id, questionnaire_version=questionnaire.version)
     if missing_ok and not path.exists():
         return empty
-    raw = read_raw(path)
+    raw = read_raw(path) if raw is None else raw
     if raw.errors:
         raise ValidationFailed(raw.errors)
     if raw.data is None and missing_ok:

@@ -19,11 +19,22 @@ from pathlib import Path
 from cyberdiag import __version__
 from cyberdiag.errors import UserError
 from cyberdiag.fileio import read_limited, write_private
-from cyberdiag.models import CheckMeta, Grid, Questionnaire
+from cyberdiag.models import CheckMeta, Grid, Model, Questionnaire
 
 Bundle = tuple[dict[str, Questionnaire], Grid, dict[str, CheckMeta]]
 MAX_CACHE_BYTES = 20_000_000
 PREFIX = "shipped-"
+
+
+class CacheFile(Model):
+    """The cache file as write_cache writes it, validated whole from its JSON text: pydantic
+    reads the text itself (no dict built first), a third faster than json.loads and then each
+    model."""
+
+    key: str
+    questionnaires: dict[str, Questionnaire]
+    grid: Grid
+    checks: dict[str, CheckMeta]
 
 
 def cache_dir() -> Path:
@@ -50,17 +61,12 @@ def read_cache(key: str) -> Bundle | None:
     """The bundle saved under `key`, or None (absent, unreadable, not what we wrote)."""
     path = cache_path(key)
     try:
-        data = json.loads(read_limited(path, MAX_CACHE_BYTES))
-        if not isinstance(data, dict) or data.get("key") != key:
-            return None
-        questionnaires = {
-            k: Questionnaire.model_validate(v) for k, v in data["questionnaires"].items()
-        }
-        grid = Grid.model_validate(data["grid"])
-        checks = {k: CheckMeta.model_validate(v) for k, v in data["checks"].items()}
-    except (UserError, OSError, ValueError, TypeError, KeyError, AttributeError):
+        data = CacheFile.model_validate_json(read_limited(path, MAX_CACHE_BYTES))
+    except (UserError, OSError, ValueError):  # pydantic's ValidationError is a ValueError
         return None
-    return questionnaires, grid, checks
+    if data.key != key:
+        return None
+    return data.questionnaires, data.grid, data.checks
 
 
 def write_cache(key: str, bundle: Bundle) -> None:

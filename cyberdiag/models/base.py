@@ -75,9 +75,12 @@ DomainName = Annotated[str, AfterValidator(_domain_name)]
 
 
 class Model(BaseModel):
-    """Base: frozen, unknown keys refused."""
+    """Base: frozen, unknown keys refused.
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    defer_build: a model's validator is built the first time it is used, not when the module is
+    imported; a command builds only those it uses (the questionnaire: not the diagnostic's)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Text(Model):

@@ -71,3 +71,30 @@ def test_an_unwritable_cache_folder_is_no_error(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                          timeout=120)
     assert out.returncode == 0 and int(out.stdout) > 0, out.stderr
+
+
+def test_a_cache_changed_by_hand_is_refused(monkeypatch: pytest.MonkeyPatch,
+                                           tmp_path: Path) -> None:
+    """Read whole from its JSON text, the cache is still validated by the models, deep down."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    key = shipped_cache.cache_key(shipped_files())
+    path = shipped_cache.cache_path(key)
+    built = fresh_bundle()
+    good = json.loads(path.read_text(encoding="utf-8"))
+    changes = [
+        ("questionnaires", "complet", "questions", 0, "options", 0, "id", "Pas valide !"),
+        ("questionnaires", "complet", "questions", 0, "weight", 9),
+        ("grid", "unknown_field", 1),
+        ("checks", next(iter(good["checks"])), "id", None),
+    ]
+    for *where, last, value in changes:
+        data = json.loads(json.dumps(good))
+        node = data
+        for part in where:
+            node = node[part]
+        node[last] = value
+        path.write_text(json.dumps(data), encoding="utf-8")
+        assert shipped_cache.read_cache(key) is None, where
+    path.write_text(json.dumps(good), encoding="utf-8")
+    assert shipped_cache.read_cache(key) == built
+    shipped._shipped_bundle.cache_clear()
