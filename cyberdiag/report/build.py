@@ -52,6 +52,8 @@ from cyberdiag.report.view import (
 from cyberdiag.scoring.causes import asks_provider, cause_heading, cause_text, level_sentence
 
 TOP_ACTIONS = 5
+# The PDF's plan details this many actions and gives the others one line (the HTML details all).
+PLAN_DETAILED = 10
 # The summary's "capped by" names this many caps; the others are counted (the plan has them all).
 CAPS_NAMED = 4
 TOP_DOMAINS = 3
@@ -427,12 +429,21 @@ def build_view(
     risks = _risks(weakest, lab, lang)
     ov = diag.overall
     p = diag.profile
+    common = [c.title + " " + c.message + " " + c.remediation for c in checks] + [
+        r.sentence for r in risks
+    ] + [cap.label.get(lang) for cap in ov.capped_by]
     corpus = " ".join(
         [f.title + " " + f.action + " " + " ".join(f.references) for f in findings]
-        + [c.title + " " + c.message + " " + c.remediation for c in checks]
         + [a.question for d in domains for a in d.answers]
-        + [r.sentence for r in risks]
-        + [cap.label.get(lang) for cap in ov.capped_by]
+        + common
+    )
+    # The PDF prints less (the first actions in full, the others' titles; answers under their
+    # titles): its glossary explains the words it prints.
+    corpus_print = " ".join(
+        [f.title + " " + f.action + " " + " ".join(f.references) for f in findings[:PLAN_DETAILED]]
+        + [f.title for f in findings[PLAN_DETAILED:]]
+        + [a.title or a.question for d in domains for a in d.answers]
+        + common
     )
     return ReportView(
         lang=lang,
@@ -477,6 +488,8 @@ def build_view(
         checks=checks,
         csf=_csf_rows(diag, lang),
         glossary=_glossary(corpus, lang),
+        glossary_print=_glossary(corpus_print, lang),
+        plan_detailed=PLAN_DETAILED,
         contacts=[
             ContactView(c.name.get(lang), c.address, c.when.get(lang)) for c in glossary().contacts
         ],

@@ -195,6 +195,8 @@ class ReportView:
     resolver_note: str = ""
     # How many actions the PDF's plan details (the others get one line; the HTML details all).
     plan_detailed: int = 10
+    # The glossary of the words the PDF prints (`glossary`: of the whole HTML version).
+    glossary_print: list[TermView] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------------------------
