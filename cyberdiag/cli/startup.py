@@ -32,9 +32,8 @@ def leave(code: int) -> NoReturn:
     Everything still in memory is set aside from the cyclic collector first (gc.freeze): at
     exit, Python would otherwise walk all that the run built and free, one by one, what cycles
     hold (modules, classes, validators: ~6 % of `cyberdiag score`). The operating system frees
-    the memory at once. atexit
-    handlers and the flushing of stdout and stderr still run; Python never promised to
-    finalise objects still alive at exit anyway.
+    the memory at once. atexit handlers and the flushing of stdout and stderr still run; Python
+    never promised to finalise objects still alive at exit anyway.
     """
     gc.freeze()
     sys.exit(code)
