@@ -9,6 +9,7 @@ SVG, the inlined CSS — is left alone, and autoescape still applies after it), 
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -20,6 +21,7 @@ from jinja2 import (
     FileSystemLoader,
     StrictUndefined,
 )
+from jinja2.bccache import Bucket
 from markupsafe import Markup
 
 from cyberdiag.i18n import Lang
@@ -62,21 +64,42 @@ def environment(folder: Folder = "", lang: Lang | None = None) -> Environment:
     return env
 
 
+class _QuietBytecodeCache(FileSystemBytecodeCache):
+    """Jinja's file cache of compiled templates, where a file that cannot be read or written
+    only means "compile again" (a full disk, a damaged entry), never an error."""
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # unreadable or damaged entry: Jinja compiles the template again
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            return
+
+
 def _bytecode_cache(*, typography: bool) -> BytecodeCache | None:
     """Compiled templates kept in the user's private cache folder (like Python's __pycache__):
     compiling report.html.j2 costs about 0.2 s in each process. Jinja checks each entry
     against the template's source; the file name also says whether `finalize` was compiled in
-    (it changes the code). None (compile every time) when the folder cannot be made, or with
-    CYBERDIAG_NO_CACHE."""
+    (it changes the code). An entry is code: the folder is used only when it belongs to this
+    user and nobody else may write in it (as ssh does with ~/.ssh). None (compile every time)
+    otherwise, when it cannot be made, or with CYBERDIAG_NO_CACHE."""
     if not shipped_cache.enabled():
         return None
     folder = shipped_cache.cache_dir() / "templates"
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        st = folder.stat()
     except OSError:
         return None
+    if st.st_uid != os.getuid() or st.st_mode & 0o022:
+        return None
     kind = "typo" if typography else "plain"
-    return FileSystemBytecodeCache(str(folder), pattern=f"{kind}-%s.cache")
+    return _QuietBytecodeCache(str(folder), pattern=f"{kind}-%s.cache")
 
 
 def _typography(lang: Lang) -> Any:
