@@ -33,13 +33,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from report import exe, pdf_pages  # benchmarks/report.py, beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "ville-exemple"
 TARGETS = {"questionnaire": 0.5, "score": 0.7, "validate": 1.0, "report": 3.0}
-
-
-def _exe() -> str:
-    return shutil.which("cyberdiag") or str(Path(sys.executable).parent / "cyberdiag")
 
 
 def _cpu_children() -> float:
@@ -106,7 +104,7 @@ def _demo_folder(tmp: Path, given: Path | None) -> Path:
         return given
     folder = tmp / "demo"
     subprocess.run(
-        [_exe(), "demo", "--out", str(folder)],
+        [exe(), "demo", "--out", str(folder)],
         check=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -114,19 +112,12 @@ def _demo_folder(tmp: Path, given: Path | None) -> Path:
     return folder
 
 
-def _pages(pdf: Path) -> str:
-    if shutil.which("pdfinfo") is None or not pdf.exists():
-        return "?"
-    out = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
-    return next((ln.split()[-1] for ln in out.splitlines() if ln.startswith("Pages:")), "?")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--demo", type=Path, default=None, help="folder of a cyberdiag demo run")
     args = parser.parse_args()
-    exe = _exe()
+    cyberdiag = exe()
     # Bytecode compiled first, as on a user's machine after the first run: with
     # PYTHONDONTWRITEBYTECODE set (as in some shells), every run would compile ~60 modules.
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "cyberdiag")], check=True)
@@ -148,25 +139,26 @@ def main() -> None:
 
         def question() -> tuple[float, float]:
             (fresh / "answers.yaml").unlink(missing_ok=True)
-            return first_question([exe, "questionnaire"], fresh, "Votre réponse".encode())
+            return first_question([cyberdiag, "questionnaire"], fresh, "Votre réponse".encode())
 
         measure("questionnaire (first question on screen)", question, args.runs)
         measure(
             "score (example municipality)",
-            lambda: run_process([exe, "score", "-o", "diagnostic.json"], work),
+            lambda: run_process([cyberdiag, "score", "-o", "diagnostic.json"], work),
             args.runs,
         )
-        measure("validate (every shipped file)", lambda: run_process([exe, "validate"], work),
+        measure("validate (every shipped file)", lambda: run_process([cyberdiag, "validate"], work),
                 args.runs)
         demo = _demo_folder(tmp, args.demo)
         pdf = tmp / "rapport.pdf"
         measure(
             "report (demo's diagnostic, PDF)",
-            lambda: run_process([exe, "report", str(demo / "diagnostic.json"), "-o", str(pdf)],
-                                tmp),
+            lambda: run_process(
+                [cyberdiag, "report", str(demo / "diagnostic.json"), "-o", str(pdf)], tmp
+            ),
             args.runs,
         )
-        print(f"  demo report: {_pages(pdf)} pages, {pdf.stat().st_size // 1024} KB")
+        print(f"  demo report: {pdf_pages(pdf)} pages, {pdf.stat().st_size // 1024} KB")
     if env_lang is not None:
         os.environ["CYBERDIAG_LANG"] = env_lang
 

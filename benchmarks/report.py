@@ -56,8 +56,14 @@ def _run(cmd: list[str]) -> tuple[float, float]:
     return wall, cpu
 
 
-def _pages(pdf: Path) -> str:
-    if shutil.which("pdfinfo") is None:
+def exe() -> str:
+    """The cyberdiag command of this virtualenv."""
+    return shutil.which("cyberdiag") or str(Path(sys.executable).parent / "cyberdiag")
+
+
+def pdf_pages(pdf: Path) -> str:
+    """The page count of `pdf` ("?" without pdfinfo or without the file)."""
+    if shutil.which("pdfinfo") is None or not pdf.exists():
         return "?"
     out = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
     return next((ln.split()[-1] for ln in out.splitlines() if ln.startswith("Pages:")), "?")
@@ -67,7 +73,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    exe = shutil.which("cyberdiag") or str(Path(sys.executable).parent / "cyberdiag")
+    cyberdiag = exe()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         print(
@@ -78,12 +84,12 @@ def main() -> None:
             print(label)
             for fmt in ("pdf", "html"):
                 out = diag.parent / f"rapport.{fmt}"
-                cmd = [exe, "report", str(diag), "-o", str(out), "--format", fmt]
+                cmd = [cyberdiag, "report", str(diag), "-o", str(out), "--format", fmt]
                 _run(cmd)  # warm-up: fontconfig cache, .pyc files
                 runs = [_run(cmd) for _ in range(args.runs)]
                 walls = [w for w, _ in runs]
                 cpus = [c for _, c in runs]
-                extra = f"{_pages(out)} pages, " if fmt == "pdf" else ""
+                extra = f"{pdf_pages(out)} pages, " if fmt == "pdf" else ""
                 print(
                     f"  cyberdiag report --format {fmt:4s}  wall median "
                     f"{statistics.median(walls):.2f} s (min {min(walls):.2f}, max "
