@@ -38,6 +38,7 @@ from cyberdiag.report.frtypo import format_date, format_number
 from cyberdiag.report.labels import Labels, glossary, labels
 from cyberdiag.report.radar import Axis, radar_svg
 from cyberdiag.report.view import (
+    PLAN_DETAILED,
     AnswerView,
     CheckView,
     ContactView,
@@ -52,8 +53,6 @@ from cyberdiag.report.view import (
 from cyberdiag.scoring.causes import asks_provider, cause_heading, cause_text, level_sentence
 
 TOP_ACTIONS = 5
-# The PDF's plan details this many actions and gives the others one line (the HTML details all).
-PLAN_DETAILED = 10
 # The summary's "capped by" names this many caps; the others are counted (the plan has them all).
 CAPS_NAMED = 4
 TOP_DOMAINS = 3
@@ -489,7 +488,6 @@ def build_view(
         csf=_csf_rows(diag, lang),
         glossary=_glossary(corpus, lang),
         glossary_print=_glossary(corpus_print, lang),
-        plan_detailed=PLAN_DETAILED,
         contacts=[
             ContactView(c.name.get(lang), c.address, c.when.get(lang)) for c in glossary().contacts
         ],

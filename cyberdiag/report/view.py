@@ -12,6 +12,9 @@ from markupsafe import Markup
 
 from cyberdiag.i18n import Lang
 
+# The PDF's plan details this many actions and gives the others one line (the HTML details all).
+PLAN_DETAILED = 10
+
 
 @dataclass(frozen=True)
 class ExplanationView:
@@ -194,7 +197,7 @@ class ReportView:
     # « Résolveur du poste : 192.168.1.1 » — through which DNS server the checks were made.
     resolver_note: str = ""
     # How many actions the PDF's plan details (the others get one line; the HTML details all).
-    plan_detailed: int = 10
+    plan_detailed: int = PLAN_DETAILED
     # The glossary of the words the PDF prints (`glossary`: of the whole HTML version).
     glossary_print: list[TermView] = field(default_factory=list)
 
