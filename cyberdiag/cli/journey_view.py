@@ -23,7 +23,15 @@ from cyberdiag.cli.interview import StopInterview, profile_interview
 from cyberdiag.cli.questionnaire_view import _answered
 from cyberdiag.cli.scan_view import confirm, interactive
 from cyberdiag.cli.summary import print_summary
-from cyberdiag.cli.terminal import Step, counts_line, outside, print_json, progress
+from cyberdiag.cli.terminal import (
+    Step,
+    counts_line,
+    err_console,
+    out_console,
+    outside,
+    print_json,
+    progress,
+)
 from cyberdiag.errors import UserError
 from cyberdiag.i18n import Lang, current, plural, tr
 from cyberdiag.journey.demo import DemoResult, run_demo
@@ -207,7 +215,7 @@ class RunView(Observer):
 def run_command(opts: RunOptions) -> None:
     """`cyberdiag run`: the steps, then the summary; exit 1 if a step failed (after saving)."""
     lang = opts.lang
-    console = Console(highlight=False, stderr=opts.json_out)
+    console = err_console() if opts.json_out else out_console()
     settings = prepare(
         opts.profile,
         out=opts.out,
@@ -373,7 +381,7 @@ class DemoView(Observer):
 
 def demo_command(out: Path, lang: Lang, *, scan: bool, use_lab: bool, json_out: bool) -> None:
     """`cyberdiag demo`: steps on stderr with --json, the JSON or the PDF path on stdout."""
-    console = Console(highlight=False, stderr=json_out)
+    console = err_console() if json_out else out_console()
     console.print(
         Text.assemble((tr("Démonstration de cyberdiag", "cyberdiag demonstration", lang), "bold"))
         + tr(

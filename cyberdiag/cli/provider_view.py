@@ -119,7 +119,7 @@ def run_provider_questionnaire(path: Path, *, review: bool = False, comments: bo
     """`cyberdiag questionnaire --provider FILE`: answer the file's items; return how many
     answers were given (each one saved at once; running again resumes). comments=False: no
     evidence prompt (--no-comments)."""
-    console = Console(highlight=False)
+    console = out_console()
     lang = current()
     session = provider_session(path, lang, review=review)
     communes = ", ".join(session.provider_file.communes)

@@ -9,12 +9,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from rich.console import Console
 from rich.text import Text
 
 from cyberdiag.answering import answering
 from cyberdiag.cli.interview import Interview, StopInterview, profile_interview
-from cyberdiag.cli.terminal import outside
+from cyberdiag.cli.terminal import out_console, outside
 from cyberdiag.i18n import current, tr
 from cyberdiag.journey.files import load_profile_file
 from cyberdiag.models import Profile
@@ -50,7 +49,7 @@ def _run_questionnaire(
     comments: bool = True,
 ) -> int:
     """Ask the questions; return how many answers were given."""
-    console = Console(highlight=False, emoji=False)  # as terminal.out_console: no emoji codes
+    console = out_console()
     lang = current()
     interview = profile_interview(
         profile, questionnaire_name, answers_path, console, lang, review=review, comments=comments

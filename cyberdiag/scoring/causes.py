@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from cyberdiag.i18n import Lang, tr
+from cyberdiag.i18n import Lang, one_or_many, tr
 from cyberdiag.models import Cap, CapCause, Diagnostic
 
 UNKNOWN_KINDS = frozenset({"dont_know", "delegated"})
@@ -90,8 +90,10 @@ def cause_heading(cap: Cap, n: int, provider: bool, lang: Lang) -> str:
     """The cause of `n` caps like `cap`, heading their list: « Écarts constatés », « À
     confirmer auprès du prestataire »."""
     if cap.cause == "gap":
-        text = tr("écart constaté", "known gap", lang) if n == 1 else tr(
-            "écarts constatés", "known gaps", lang
+        text = tr(
+            one_or_many(n, "écart constaté", "écarts constatés"),
+            one_or_many(n, "known gap", "known gaps"),
+            lang,
         )
     else:
         text = cause_text(cap, provider, lang)
