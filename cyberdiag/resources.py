@@ -27,3 +27,8 @@ def data_dir(folder: str) -> Path:
 def data_file(folder: str, name: str) -> Path:
     """Path of one file of a shipped data folder."""
     return data_dir(folder) / name
+
+
+def templates_dir() -> Path:
+    """The folder of the report's templates, stylesheets and texts (resolved)."""
+    return data_dir("report_templates").resolve()

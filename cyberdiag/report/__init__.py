@@ -11,17 +11,20 @@ report_templates/). `templating.environment` is the one Jinja environment of cyb
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from cyberdiag.fileio import write_private
 from cyberdiag.i18n import Lang
-from cyberdiag.models import Diagnostic
-from cyberdiag.report.build import build_view
-from cyberdiag.report.pdf import FetchRefused, html_to_pdf, safe_url_fetcher
-from cyberdiag.report.plan_csv import plan_csv
-from cyberdiag.report.render import render_html, stylesheet_path
-from cyberdiag.report.view import ReportView
+from cyberdiag.report import pdf_parts
+
+if TYPE_CHECKING:
+    from cyberdiag.models import Diagnostic
+    from cyberdiag.report.build import build_view
+    from cyberdiag.report.pdf import FetchRefused, html_to_pdf, safe_url_fetcher
+    from cyberdiag.report.render import render_html, stylesheet_path
+    from cyberdiag.report.view import ReportView
 
 Format = Literal["pdf", "html", "csv"]
 
@@ -37,11 +40,32 @@ __all__ = [
     "write_report",
 ]
 
+# Loaded on first use, so that the PDF worker (report/pdf_worker.py), which imports only
+# report/pdf.py, does not load the models and Jinja2.
+_LAZY = {
+    "FetchRefused": "cyberdiag.report.pdf",
+    "html_to_pdf": "cyberdiag.report.pdf",
+    "safe_url_fetcher": "cyberdiag.report.pdf",
+    "build_view": "cyberdiag.report.build",
+    "render_html": "cyberdiag.report.render",
+    "stylesheet_path": "cyberdiag.report.render",
+    "ReportView": "cyberdiag.report.view",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 def report_html(
     diag: Diagnostic, lang: Lang = "fr", medians: dict[str, float] | None = None
 ) -> str:
     """The self-contained HTML report (stylesheet inlined), for a screen or a projector."""
+    from cyberdiag.report.build import build_view
+    from cyberdiag.report.render import render_html
+
     return render_html(build_view(diag, lang, medians), inline_css=True)
 
 
@@ -52,14 +76,24 @@ def write_report(
     fmt: Format = "pdf",
     lang: Lang = "fr",
     medians: dict[str, float] | None = None,
+    helper: pdf_parts.Helper | None = None,
 ) -> None:
     """Render the report of `diag` to `out` (PDF, HTML, or the action plan as CSV), written
-    with mode 0600."""
+    with mode 0600. A PDF is rendered on two cores when it can be: with `helper` when given
+    (started early by the caller), else with one started here (report/pdf_parts.py)."""
+    from cyberdiag.fileio import write_private
+    from cyberdiag.report.build import build_view
+    from cyberdiag.report.pdf import html_to_pdf
+    from cyberdiag.report.plan_csv import plan_csv
+    from cyberdiag.report.render import render_html, stylesheet_path
+
     if fmt == "csv":
         write_private(out, plan_csv(diag, lang))
         return
-    view = build_view(diag, lang, medians)
     if fmt == "html":
-        write_private(out, render_html(view, inline_css=True))
+        write_private(out, render_html(build_view(diag, lang, medians), inline_css=True))
         return
-    html_to_pdf(render_html(view, inline_css=False), out, stylesheets=[stylesheet_path()])
+    # The helper process starts first: it imports WeasyPrint while this one builds the report.
+    with contextlib.nullcontext(helper) if helper else pdf_parts.helper() as started:
+        html = render_html(build_view(diag, lang, medians), inline_css=False)
+        html_to_pdf(html, out, stylesheets=[stylesheet_path()], helper=started)

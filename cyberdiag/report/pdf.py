@@ -15,7 +15,7 @@ import gc
 import io
 import mimetypes
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,8 @@ from urllib.parse import unquote, urlsplit
 
 from cyberdiag.errors import UserError
 from cyberdiag.fileio import write_private
-from cyberdiag.report.templating import templates_dir
+from cyberdiag.report import pdf_parts
+from cyberdiag.resources import templates_dir
 
 
 class FetchRefused(ValueError):
@@ -116,11 +117,40 @@ def _import_weasyprint() -> Any:
     return weasyprint
 
 
-def html_to_pdf(html: str, out: Path, *, stylesheets: list[Path] | None = None) -> None:
+def html_to_pdf(
+    html: str,
+    out: Path,
+    *,
+    stylesheets: list[Path] | None = None,
+    helper: pdf_parts.Helper | None = None,
+) -> None:
     """Render `html` to the PDF file `out` (written with mode 0600, atomically).
 
     Relative URLs resolve inside report_templates/; `stylesheets` are read by us and handed to
-    WeasyPrint directly (never inlined through Jinja, whose autoescape would break CSS).
+    WeasyPrint directly (never inlined through Jinja, whose autoescape would break CSS). With a
+    `helper` process (report/pdf_parts.py), a document with part marks is rendered on two
+    cores; otherwise, or if that fails, in this process: same pages, same numbers.
+    """
+    data = None
+    if helper is not None:
+        data = pdf_parts.render(html, stylesheets or [], helper)
+    if data is None:
+        data = render_document(html, stylesheets or []).write_pdf()
+    write_private(out, data)
+
+
+def render_document(
+    html: str,
+    stylesheets: list[Path],
+    *,
+    extra_css: str = "",
+    numbering: Callable[[int], tuple[int, int]] | None = None,
+) -> Any:
+    """Lay out `html` with our fetcher and `stylesheets`: a WeasyPrint Document.
+
+    `extra_css` is CSS we write ourselves (never data). `numbering`, given this document's page
+    count once the pages are laid out, returns (pages before this document, pages in the whole
+    PDF): the page counters in the margins then count from there (see `_page_numbers`).
     """
     weasyprint = _import_weasyprint()
     fetcher = make_url_fetcher()
@@ -132,17 +162,75 @@ def html_to_pdf(html: str, out: Path, *, stylesheets: list[Path] | None = None) 
             base_url=p.resolve().parent.as_uri() + "/",
             url_fetcher=fetcher,
         )
-        for p in (stylesheets or [])
+        for p in stylesheets
     ]
+    if extra_css:
+        css.append(weasyprint.CSS(string=extra_css, base_url=base, url_fetcher=fetcher))
     document = weasyprint.HTML(string=html, base_url=base, url_fetcher=fetcher)
-    # WeasyPrint allocates millions of small objects and frees them by reference counting; the
-    # cyclic collector scanning them again and again costs ~20 % of the rendering. Measured:
-    # peak memory 136 -> 139 MB for a 61-page report with it paused. Restored afterwards.
+    with _collector_paused(), _page_numbers(numbering):
+        return _Rendered(document.render(stylesheets=css))
+
+
+class _Rendered:
+    """A laid-out Document whose `write_pdf` also runs with the cyclic collector paused."""
+
+    def __init__(self, document: Any) -> None:
+        self.document = document
+        self.pages = document.pages
+
+    def write_pdf(self) -> bytes:
+        with _collector_paused():
+            return bytes(self.document.write_pdf())
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """WeasyPrint allocates millions of small objects and frees them by reference counting; the
+    cyclic collector scanning them again and again costs ~20 % of the rendering. Measured:
+    peak memory 136 -> 139 MB for a 61-page report with it paused. Restored afterwards."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        data = document.write_pdf(stylesheets=css)
+        yield
     finally:
         if was_enabled:
             gc.enable()
-    write_private(out, data)
+
+
+def can_number_pages() -> bool:
+    """Whether this WeasyPrint lets `_page_numbers` renumber the margins (checked, not assumed:
+    without it, a multi-part PDF is rendered in one process)."""
+    layout = sys.modules.get("weasyprint.layout")
+    return layout is not None and callable(getattr(layout, "make_margin_boxes", None))
+
+
+@contextmanager
+def _page_numbers(numbering: Callable[[int], tuple[int, int]] | None) -> Iterator[None]:
+    """While laying out, shift `counter(page)` and set `counter(pages)` in the page margins.
+
+    WeasyPrint builds the margin boxes once every page of the document is laid out, from each
+    page's counter state; the first of those calls gives us the page count and asks `numbering`
+    for the offset and the total, and each call then gets a copy of the state with those numbers.
+    Only the margins are touched: the pages' content is laid out already and does not change.
+    """
+    if numbering is None:
+        yield
+        return
+    layout: Any = sys.modules["weasyprint.layout"]
+    original = layout.make_margin_boxes
+    numbers: list[int] = []
+
+    def make_margin_boxes(context: Any, page: Any, state: Any) -> Any:
+        counters = dict(state[1])
+        if not numbers:
+            numbers.extend(numbering(int(counters["pages"][-1])))
+        before, total = numbers
+        counters["page"] = [value + before for value in counters.get("page", [0])]
+        counters["pages"] = [total]
+        return original(context, page, (state[0], counters, *state[2:]))
+
+    layout.make_margin_boxes = make_margin_boxes
+    try:
+        yield
+    finally:
+        layout.make_margin_boxes = original

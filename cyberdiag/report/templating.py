@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 from functools import cache
-from pathlib import Path
 from typing import Any, Literal
 
 from jinja2 import (
@@ -27,15 +26,10 @@ from markupsafe import Markup
 from cyberdiag.i18n import Lang
 from cyberdiag.loading import shipped_cache
 from cyberdiag.report.frtypo import format_number, typo
-from cyberdiag.resources import data_dir
+from cyberdiag.resources import templates_dir as templates_dir  # also imported from here
 
 # The template folders: report_templates/ itself (the awareness report) and those below it.
 Folder = Literal["", "workshop", "territory", "provider"]
-
-
-def templates_dir() -> Path:
-    """The folder of the report's templates, stylesheets and texts (resolved)."""
-    return data_dir("report_templates").resolve()
 
 
 @cache

@@ -1,0 +1,305 @@
+"""The awareness report's PDF on two cores: the same pages and numbers, in less time.
+
+WeasyPrint lays a document out on one core, and laying out and drawing the report's pages is
+most of the `report` command's time. The report's template marks where its parts begin
+(`MARK`, an HTML comment: data is escaped, so it cannot forge one): the cover, sections 1–3,
+sections 4–6. Every part starts on a new page, so each can be laid out alone:
+
+- a helper process (report/pdf_worker.py), started before the document is even built, imports
+  WeasyPrint meanwhile, then lays out sections 1–3 while this process lays out sections 4–6;
+- once both know their page count, each numbers its page margins from the right page, out of
+  the right total (`pdf.render_document(numbering=...)`);
+- the helper then lays out the cover, whose contents give each section's page number;
+- this process joins the three PDFs (pypdf), with the contents' links, the bookmarks and the
+  metadata.
+
+`render` returns None whenever this cannot be done (one core, no part marks, no pypdf, a helper
+that fails or is silent for `TIMEOUT`): the caller then renders the document in one process.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import json
+import os
+import re
+import select
+import struct
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+MARK = "<!--cyberdiag:part-->"
+TIMEOUT = 120.0  # seconds without a word from the other process before giving up on it
+
+# CSS pixels (WeasyPrint's unit) to PDF points.
+_PT_PER_PX = 0.75
+_ANCHOR = re.compile(r'href="#([A-Za-z][\w-]{0,60})"')
+
+# Where a section starts in the whole PDF: page index (0 = the cover) and x, y in CSS pixels.
+Place = tuple[int, float, float]
+Link = tuple[str, tuple[float, float, float, float]]
+
+
+class PartsFailed(Exception):
+    """The two-process rendering could not finish; the document is rendered in one process."""
+
+
+def split(html: str) -> tuple[str, str, str, str, str] | None:
+    """(head, cover, front, back, tail): the document cut at its part marks, or None when it
+    has not exactly three parts. `head + part + tail` is a whole HTML document."""
+    pieces = html.split(MARK)
+    if len(pieces) != 5:
+        return None
+    head, cover, front, back, tail = pieces
+    return head, cover, front, back, tail
+
+
+def _possible() -> bool:
+    """Two cores for this process, fork-free process pipes (POSIX), and pypdf to join."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return os.name == "posix" and cores >= 2 and importlib.util.find_spec("pypdf") is not None
+
+
+class Helper:
+    """The helper process and its two pipes."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "cyberdiag.report.pdf_worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.requests: IO[bytes] = self.process.stdin
+        self.replies: IO[bytes] = self.process.stdout
+        self._sender: threading.Thread | None = None
+
+    def send_soon(self, message: dict[str, Any]) -> None:
+        """Send from a thread: the pipe holds less than a document, and the helper reads only
+        once WeasyPrint is imported, while this process goes on with its own part."""
+        self._sender = threading.Thread(target=self._send_quietly, args=(message,), daemon=True)
+        self._sender.start()
+
+    def _send_quietly(self, message: dict[str, Any]) -> None:
+        try:
+            send_json(self.requests, message)
+        except OSError:
+            pass  # the helper died: the next read says so
+
+    def send(self, message: dict[str, Any]) -> None:
+        if self._sender is not None:
+            self._sender.join()
+        send_json(self.requests, message)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        for stream in (self.requests, self.replies):
+            try:
+                stream.close()
+            except OSError:
+                pass
+
+
+@contextmanager
+def helper() -> Iterator[Helper | None]:
+    """A helper process started now, if two cores can be used (None otherwise); it imports
+    WeasyPrint while this process builds the document. Stopped on leaving, whatever happened."""
+    started = Helper() if _possible() else None
+    try:
+        yield started
+    finally:
+        if started is not None:
+            started.stop()
+
+
+def render(html: str, stylesheets: list[Path], worker: Helper) -> bytes | None:
+    """The PDF of a document with part marks, rendered with `worker`'s help; None when it
+    cannot be (the caller then renders it in one process)."""
+    pieces = split(html)
+    if pieces is None:
+        return None
+    try:
+        return _render_with(worker, *pieces, stylesheets=stylesheets)
+    except (PartsFailed, OSError, ValueError, KeyError, TypeError, IndexError):
+        return None
+
+
+def _render_with(
+    worker: Helper,
+    head: str,
+    cover: str,
+    front: str,
+    back: str,
+    tail: str,
+    *,
+    stylesheets: list[Path],
+) -> bytes:
+    from cyberdiag.report.pdf import _import_weasyprint, can_number_pages, render_document
+
+    # The helper, started earlier, takes the heavier part (sections 1–3) and the cover.
+    worker.send_soon(
+        {
+            "head": head,
+            "cover": cover,
+            "front": front,
+            "tail": tail,
+            "stylesheets": [str(p) for p in stylesheets],
+        }
+    )
+    _import_weasyprint()
+    if not can_number_pages():
+        raise PartsFailed("this WeasyPrint cannot renumber the margins")
+    counts: list[int] = []
+
+    def numbering(back_pages: int) -> tuple[int, int]:
+        front_pages = int(receive_json(worker.replies)["pages"])
+        total = 1 + front_pages + back_pages
+        counts.extend((front_pages, back_pages))
+        worker.send({"total": total})
+        return 1 + front_pages, total
+
+    back_doc = render_document(head + back + tail, stylesheets, numbering=numbering)
+    if not counts:
+        raise PartsFailed("the margins were not numbered")
+    before = 1 + counts[0]
+    worker.send(
+        {"back": {name: [before + p, x, y] for name, (p, x, y) in anchors(back_doc).items()}}
+    )
+    back_pdf = back_doc.write_pdf()
+    import pypdf  # noqa: F401  (here, while the helper finishes the cover)
+
+    done = receive_json(worker.replies)
+    cover_pdf = receive_frame(worker.replies)
+    front_pdf = receive_frame(worker.replies)
+    places = {str(name): (int(p), float(x), float(y)) for name, (p, x, y) in done["places"].items()}
+    links = [
+        (str(name), (float(a), float(b), float(c), float(d)))
+        for name, (a, b, c, d) in done["links"]
+    ]
+    return join([cover_pdf, front_pdf, back_pdf], links, places, 1 + sum(counts))
+
+
+def anchors(document: Any) -> dict[str, Place]:
+    """Every anchor of a laid-out document: name -> (page index, x, y in CSS pixels)."""
+    found: dict[str, Place] = {}
+    for index, page in enumerate(document.pages):
+        for name, box in page.anchors.items():  # (x1, y1, x2, y2): the anchored box
+            found.setdefault(name, (index, float(box[0]), float(box[1])))
+    return found
+
+
+def contents_css(cover: str, places: dict[str, Place]) -> str:
+    """The contents' page numbers, written in: the cover is laid out without the sections its
+    `target-counter()` would look for. Names are checked by `_ANCHOR`, numbers are ints."""
+    rules = []
+    for name in dict.fromkeys(_ANCHOR.findall(cover)):
+        if name in places:
+            number = int(places[name][0]) + 1
+            rules.append(f'.toc a.pg[href="#{name}"]::after {{ content: "{number}"; }}')
+    return "\n".join(rules)
+
+
+def take_internal_links(page: Any) -> list[Link]:
+    """The page's links to other parts, removed from the page (they are made again on the
+    joined PDF): [(anchor, rectangle in CSS pixels)]."""
+    internal: list[Link] = []
+    for link in page.links:
+        if link[0] == "internal":
+            x1, y1, x2, y2 = (float(v) for v in link[2])
+            internal.append((str(link[1]), (x1, y1, x2, y2)))
+    page.links[:] = [link for link in page.links if link[0] != "internal"]
+    return internal
+
+
+def join(pdfs: list[bytes], links: list[Link], places: dict[str, Place], pages: int) -> bytes:
+    """One PDF of `pages` pages from the parts' PDFs: their pages and bookmarks in order, the
+    metadata and language of the second part (the first with a body), and the cover's links
+    to the sections."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.annotations import Link as LinkAnnotation
+    from pypdf.generic import Fit, NameObject
+
+    readers = [PdfReader(io.BytesIO(data)) for data in pdfs]
+    writer = PdfWriter()
+    for reader in readers:
+        writer.append(reader, import_outline=True)
+    if len(writer.pages) != pages:
+        raise PartsFailed("the joined PDF does not have the expected pages")
+    if readers[1].metadata:
+        writer.add_metadata(dict(readers[1].metadata))
+    lang = readers[1].root_object.get("/Lang")
+    if lang is not None:
+        writer.root_object[NameObject("/Lang")] = lang
+    height = float(writer.pages[0].mediabox.height)
+    for name, (x1, y1, x2, y2) in links:
+        if name not in places:
+            continue
+        page, x, y = places[name]
+        top = float(writer.pages[page].mediabox.height) - y * _PT_PER_PX
+        rect = (
+            x1 * _PT_PER_PX,
+            height - y2 * _PT_PER_PX,
+            x2 * _PT_PER_PX,
+            height - y1 * _PT_PER_PX,
+        )
+        annotation = LinkAnnotation(
+            rect=rect,
+            border=[0, 0, 0],
+            target_page_index=page,
+            fit=Fit.xyz(left=x * _PT_PER_PX, top=top, zoom=0),
+        )
+        writer.add_annotation(0, annotation)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+# ------------------------------------------------------------------ the pipes between the two
+
+
+def send_frame(stream: IO[bytes], data: bytes) -> None:
+    stream.write(struct.pack(">I", len(data)) + data)
+    stream.flush()
+
+
+def send_json(stream: IO[bytes], message: dict[str, Any]) -> None:
+    send_frame(stream, json.dumps(message).encode("utf-8"))
+
+
+def _read_exactly(stream: IO[bytes], size: int) -> bytes:
+    chunks = []
+    fd = stream.fileno()
+    while size:
+        ready, _, _ = select.select([fd], [], [], TIMEOUT)
+        if not ready:
+            raise PartsFailed("no word from the other process")
+        chunk = os.read(fd, min(size, 1 << 20))
+        if not chunk:
+            raise PartsFailed("the other process ended")
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+def receive_frame(stream: IO[bytes]) -> bytes:
+    (size,) = struct.unpack(">I", _read_exactly(stream, 4))
+    return _read_exactly(stream, size)
+
+
+def receive_json(stream: IO[bytes]) -> dict[str, Any]:
+    message = json.loads(receive_frame(stream))
+    if not isinstance(message, dict):
+        raise PartsFailed("unexpected message")
+    return message
