@@ -69,12 +69,22 @@ def _possible() -> bool:
     return os.name == "posix" and cores >= 2 and importlib.util.find_spec("pypdf") is not None
 
 
+_BOOT = (
+    "import json, os, sys; sys.path[:] = json.loads(sys.argv[1]); "
+    "from cyberdiag.report.pdf_worker import main; os._exit(main())"
+)
+
+
 class Helper:
     """The helper process and its two pipes."""
 
     def __init__(self) -> None:
+        # -I: neither the current folder nor PYTHON* variables decide what the helper imports
+        # (a weasyprint.py where the report is written must not run); it gets this process's
+        # own module path instead.
+        path = json.dumps([entry for entry in sys.path if entry])
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "cyberdiag.report.pdf_worker"],
+            [sys.executable, "-I", "-c", _BOOT, path],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,

@@ -7,7 +7,8 @@ where the last part's sections are, lays out and draws the cover with the conten
 numbers, and sends: every section's place, the cover's links, the cover's PDF, the first part's
 PDF. Messages are framed by report/pdf_parts.py. Anything else this process prints goes nowhere,
 so that it cannot corrupt them; on any error it exits non-zero, and the report is rendered in
-one process.
+one process. Ends with os._exit (pdf_parts._BOOT): once the PDFs are sent, freeing WeasyPrint's
+objects one by one would only keep the machine busy.
 """
 
 from __future__ import annotations
@@ -62,8 +63,3 @@ def main() -> int:
     replies.close()
     return 0
 
-
-if __name__ == "__main__":
-    # os._exit: once the PDFs are sent, freeing WeasyPrint's objects one by one would only keep
-    # the machine busy.
-    os._exit(main())
