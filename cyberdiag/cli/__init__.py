@@ -152,4 +152,5 @@ def _lang_in(args: list[str]) -> str | None:
 
 def entry() -> None:
     """Console-script entry point."""
+    startup.one_command_process()
     startup.leave(main())

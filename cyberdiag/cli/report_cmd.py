@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from cyberdiag.cli import startup
 from cyberdiag.cli.app import LangOpt, app, h, start
 
 if TYPE_CHECKING:
@@ -128,14 +129,14 @@ def report(
     start(lang)
     # A short-lived process that allocates millions of small objects (pydantic, Jinja2,
     # WeasyPrint) and frees them by reference counting: the cyclic collector only costs time
-    # here (~20 %). Paused for the command, restored afterwards (tests call main() in-process).
+    # here (~20 %). Paused for the command, restored afterwards when main() runs in a longer
+    # process (tests); see startup.resume_collector.
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         _report(diagnostic, output, fmt, territory)
     finally:
-        if was_enabled:
-            gc.enable()
+        startup.resume_collector(was_enabled)
 
 
 SUFFIXES = {".pdf": "pdf", ".html": "html", ".htm": "html", ".csv": "csv"}
@@ -212,9 +213,6 @@ def _write(
         )
     from cyberdiag.cli.terminal import spinner
 
-    # The process ends with the report: a collection of what WeasyPrint leaves behind would
-    # walk millions of objects (~0.25 s) only to free them just before the operating system does.
-    gc.disable()
     try:
         with spinner(tr(f"Rapport en cours : {output}…", f"Writing the report: {output}…")):
             write_report(
