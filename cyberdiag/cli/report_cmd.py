@@ -184,10 +184,10 @@ def _report(diagnostic: Path, output: Path | None, fmt: str | None, territory: P
             "with cyberdiag score (it writes diagnostic.json), then cyberdiag report "
             "diagnostic.json.",
         )
-    # A PDF's helper process starts now: it imports WeasyPrint while this one reads the
+    # A PDF's helper processes start now: they import WeasyPrint while this one reads the
     # diagnostic and builds the report (report/pdf_parts.py).
-    with pdf_parts.helper() if fmt == "pdf" else contextlib.nullcontext() as helper:
-        _write(diagnostic, output, fmt, territory, helper)
+    with pdf_parts.helpers() if fmt == "pdf" else contextlib.nullcontext() as helpers:
+        _write(diagnostic, output, fmt, territory, helpers)
 
 
 def _write(
@@ -195,7 +195,7 @@ def _write(
     output: Path | None,
     fmt: str,
     territory: Path | None,
-    helper: pdf_parts.Helper | None,
+    helpers: pdf_parts.Helpers | None,
 ) -> None:
     from cyberdiag.errors import UserError
     from cyberdiag.i18n import current, tr
@@ -221,7 +221,7 @@ def _write(
                 fmt="csv" if fmt == "csv" else "html" if fmt == "html" else "pdf",
                 lang=current(),
                 medians=medians,
-                helper=helper,
+                helpers=helpers,
             )
     except OSError as exc:
         raise UserError(

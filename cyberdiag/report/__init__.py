@@ -76,11 +76,12 @@ def write_report(
     fmt: Format = "pdf",
     lang: Lang = "fr",
     medians: dict[str, float] | None = None,
-    helper: pdf_parts.Helper | None = None,
+    helpers: pdf_parts.Helpers | None = None,
 ) -> None:
     """Render the report of `diag` to `out` (PDF, HTML, or the action plan as CSV), written
-    with mode 0600. A PDF is rendered on two cores when it can be: with `helper` when given
-    (started early by the caller), else with one started here (report/pdf_parts.py)."""
+    with mode 0600. A PDF is rendered on two cores when it can be: by `helpers` when given
+    (started early by the caller), else by helper processes started here (report/pdf_parts.py).
+    """
     from cyberdiag.fileio import write_private
     from cyberdiag.report.build import build_view
     from cyberdiag.report.pdf import html_to_pdf
@@ -93,7 +94,7 @@ def write_report(
     if fmt == "html":
         write_private(out, render_html(build_view(diag, lang, medians), inline_css=True))
         return
-    # The helper process starts first: it imports WeasyPrint while this one builds the report.
-    with contextlib.nullcontext(helper) if helper else pdf_parts.helper() as started:
+    # The helpers start first: they import WeasyPrint while this process builds the report.
+    with contextlib.nullcontext(helpers) if helpers else pdf_parts.helpers() as started:
         html = render_html(build_view(diag, lang, medians), inline_css=False)
-        html_to_pdf(html, out, stylesheets=[stylesheet_path()], helper=started)
+        html_to_pdf(html, out, stylesheets=[stylesheet_path()], helpers=started)

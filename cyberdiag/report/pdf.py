@@ -122,18 +122,18 @@ def html_to_pdf(
     out: Path,
     *,
     stylesheets: list[Path] | None = None,
-    helper: pdf_parts.Helper | None = None,
+    helpers: pdf_parts.Helpers | None = None,
 ) -> None:
     """Render `html` to the PDF file `out` (written with mode 0600, atomically).
 
     Relative URLs resolve inside report_templates/; `stylesheets` are read by us and handed to
-    WeasyPrint directly (never inlined through Jinja, whose autoescape would break CSS). With a
-    `helper` process (report/pdf_parts.py), a document with part marks is rendered on two
-    cores; otherwise, or if that fails, in this process: same pages, same numbers.
+    WeasyPrint directly (never inlined through Jinja, whose autoescape would break CSS). With
+    `helpers` (report/pdf_parts.py), a document with part marks is rendered on two cores;
+    otherwise, or if that fails, in this process: same pages, same numbers.
     """
     data = None
-    if helper is not None:
-        data = pdf_parts.render(html, stylesheets or [], helper)
+    if helpers is not None:
+        data = pdf_parts.render(html, stylesheets or [], helpers)
     if data is None:
         data = render_document(html, stylesheets or []).write_pdf()
     write_private(out, data)

@@ -5,11 +5,12 @@ most of the `report` command's time. The report's template marks where its parts
 (`MARK`, an HTML comment: data is escaped, so it cannot forge one): the cover, sections 1–3,
 sections 4–6. Every part starts on a new page, so each can be laid out alone:
 
-- a helper process (report/pdf_worker.py), started before the document is even built, imports
-  WeasyPrint meanwhile, then lays out sections 1–3 while this process lays out sections 4–6;
-- once both know their page count, each numbers its page margins from the right page, out of
-  the right total (`pdf.render_document(numbering=...)`);
-- the helper then lays out the cover, whose contents give each section's page number;
+- two helper processes (report/pdf_worker.py) start before the document is even built and
+  import WeasyPrint meanwhile; one then lays out sections 1–3, the other sections 4–6;
+- once both know their page count, this process tells each where its part starts and how many
+  pages the whole PDF has, and they number their page margins from there
+  (`pdf.render_document(numbering=...)`);
+- the first helper then lays out the cover, whose contents give each section's page number;
 - this process joins the three PDFs (pypdf), with the contents' links, the bookmarks and the
   metadata.
 
@@ -76,7 +77,7 @@ _BOOT = (
 
 
 class Helper:
-    """The helper process and its two pipes."""
+    """One helper process and its two pipes."""
 
     def __init__(self) -> None:
         # -I: neither the current folder nor PYTHON* variables decide what the helper imports
@@ -96,7 +97,7 @@ class Helper:
 
     def send_soon(self, message: dict[str, Any]) -> None:
         """Send from a thread: the pipe holds less than a document, and the helper reads only
-        once WeasyPrint is imported, while this process goes on with its own part."""
+        once WeasyPrint is imported, while this process goes on."""
         self._sender = threading.Thread(target=self._send_quietly, args=(message,), daemon=True)
         self._sender.start()
 
@@ -122,11 +123,24 @@ class Helper:
                 pass
 
 
+class Helpers:
+    """The two helper processes: `front` (sections 1–3 and the cover) and `back` (4–6)."""
+
+    def __init__(self) -> None:
+        self.front = Helper()
+        self.back = Helper()
+
+    def stop(self) -> None:
+        self.front.stop()
+        self.back.stop()
+
+
 @contextmanager
-def helper() -> Iterator[Helper | None]:
-    """A helper process started now, if two cores can be used (None otherwise); it imports
-    WeasyPrint while this process builds the document. Stopped on leaving, whatever happened."""
-    started = Helper() if _possible() else None
+def helpers() -> Iterator[Helpers | None]:
+    """The helper processes, started now if two cores can be used (None otherwise): they
+    import WeasyPrint while this process builds the document. Stopped on leaving, whatever
+    happened."""
+    started = Helpers() if _possible() else None
     try:
         yield started
     finally:
@@ -134,20 +148,20 @@ def helper() -> Iterator[Helper | None]:
             started.stop()
 
 
-def render(html: str, stylesheets: list[Path], worker: Helper) -> bytes | None:
-    """The PDF of a document with part marks, rendered with `worker`'s help; None when it
-    cannot be (the caller then renders it in one process)."""
+def render(html: str, stylesheets: list[Path], workers: Helpers) -> bytes | None:
+    """The PDF of a document with part marks, rendered by `workers`; None when it cannot be
+    (the caller then renders it in one process)."""
     pieces = split(html)
     if pieces is None:
         return None
     try:
-        return _render_with(worker, *pieces, stylesheets=stylesheets)
+        return _render_with(workers, *pieces, stylesheets=stylesheets)
     except (PartsFailed, OSError, ValueError, KeyError, TypeError, IndexError):
         return None
 
 
 def _render_with(
-    worker: Helper,
+    workers: Helpers,
     head: str,
     cover: str,
     front: str,
@@ -156,49 +170,29 @@ def _render_with(
     *,
     stylesheets: list[Path],
 ) -> bytes:
-    from cyberdiag.report.pdf import _import_weasyprint, can_number_pages, render_document
+    sheets = [str(p) for p in stylesheets]
+    common = {"head": head, "tail": tail, "stylesheets": sheets}
+    workers.front.send_soon({**common, "part": front, "cover": cover})
+    workers.back.send_soon({**common, "part": back})
+    # Both parts laid out: where each starts, and the whole PDF's page count (cover + parts).
+    front_pages = int(receive_json(workers.front.replies)["pages"])
+    back_pages = int(receive_json(workers.back.replies)["pages"])
+    total = 1 + front_pages + back_pages
+    workers.front.send({"before": 1, "total": total})
+    workers.back.send({"before": 1 + front_pages, "total": total})
+    # Where sections 4–6 start, for the cover's contents (drawn by the front helper).
+    workers.front.send({"anchors": receive_json(workers.back.replies)["anchors"]})
+    back_pdf = receive_frame(workers.back.replies)
+    import pypdf  # noqa: F401  (here, while the front helper finishes the cover)
 
-    # The helper, started earlier, takes the heavier part (sections 1–3) and the cover.
-    worker.send_soon(
-        {
-            "head": head,
-            "cover": cover,
-            "front": front,
-            "tail": tail,
-            "stylesheets": [str(p) for p in stylesheets],
-        }
-    )
-    _import_weasyprint()
-    if not can_number_pages():
-        raise PartsFailed("this WeasyPrint cannot renumber the margins")
-    counts: list[int] = []
-
-    def numbering(back_pages: int) -> tuple[int, int]:
-        front_pages = int(receive_json(worker.replies)["pages"])
-        total = 1 + front_pages + back_pages
-        counts.extend((front_pages, back_pages))
-        worker.send({"total": total})
-        return 1 + front_pages, total
-
-    back_doc = render_document(head + back + tail, stylesheets, numbering=numbering)
-    if not counts:
-        raise PartsFailed("the margins were not numbered")
-    before = 1 + counts[0]
-    worker.send(
-        {"back": {name: [before + p, x, y] for name, (p, x, y) in anchors(back_doc).items()}}
-    )
-    back_pdf = back_doc.write_pdf()
-    import pypdf  # noqa: F401  (here, while the helper finishes the cover)
-
-    done = receive_json(worker.replies)
-    cover_pdf = receive_frame(worker.replies)
-    front_pdf = receive_frame(worker.replies)
-    places = {str(name): (int(p), float(x), float(y)) for name, (p, x, y) in done["places"].items()}
-    links = [
-        (str(name), (float(a), float(b), float(c), float(d)))
-        for name, (a, b, c, d) in done["links"]
-    ]
-    return join([cover_pdf, front_pdf, back_pdf], links, places, 1 + sum(counts))
+    done = receive_json(workers.front.replies)
+    cover_pdf = receive_frame(workers.front.replies)
+    front_pdf = receive_frame(workers.front.replies)
+    places = {str(k): (int(p), float(x), float(y)) for k, (p, x, y) in done["places"].items()}
+    links: list[Link] = []
+    for name, (x1, y1, x2, y2) in done["links"]:
+        links.append((str(name), (float(x1), float(y1), float(x2), float(y2))))
+    return join([cover_pdf, front_pdf, back_pdf], links, places, total)
 
 
 def anchors(document: Any) -> dict[str, Place]:

@@ -1,13 +1,17 @@
-"""The helper process of a two-core report PDF (started by report/pdf_parts.py; not a command).
+"""A helper process of a two-core report PDF (started by report/pdf_parts.py; not a command).
 
-Imports WeasyPrint at once, then reads its job on standard input: the report's cover and its
-first part (sections 1–3). Lays out the first part, says how many pages it has, and waits for
-the whole PDF's page count (to number its margins; the part starts on page 2). Draws it, gets
-where the last part's sections are, lays out and draws the cover with the contents' page
-numbers, and sends: every section's place, the cover's links, the cover's PDF, the first part's
-PDF. Messages are framed by report/pdf_parts.py. Anything else this process prints goes nowhere,
-so that it cannot corrupt them; on any error it exits non-zero, and the report is rendered in
-one process. Ends with os._exit (pdf_parts._BOOT): once the PDFs are sent, freeing WeasyPrint's
+Imports WeasyPrint at once, then reads its job on standard input: one part of the report (and,
+for the first part, the cover). Lays the part out, says how many pages it has, and waits for the
+page the part starts at and the whole PDF's page count, to number its margins. Then:
+
+- the last part says where its sections start, and sends its PDF;
+- the first part draws its PDF, gets where the last part's sections start, lays out and draws
+  the cover with the contents' page numbers, and sends every section's place, the cover's
+  links, the cover's PDF and its own PDF.
+
+Messages are framed by report/pdf_parts.py. Anything else this process prints goes nowhere, so
+that it cannot corrupt them; on any error it exits non-zero, and the report is rendered in one
+process. Ends with os._exit (pdf_parts._BOOT): once the PDFs are sent, freeing WeasyPrint's
 objects one by one would only keep the machine busy.
 """
 
@@ -28,24 +32,33 @@ def main() -> int:
     os.dup2(devnull, sys.stdout.fileno())
 
     from cyberdiag.report import pdf_parts
-    from cyberdiag.report.pdf import _import_weasyprint, render_document
+    from cyberdiag.report.pdf import _import_weasyprint, can_number_pages, render_document
 
     _import_weasyprint()
+    if not can_number_pages():
+        return 1
     requests = sys.stdin.buffer
     job = pdf_parts.receive_json(requests)
     stylesheets = [Path(p) for p in job["stylesheets"]]
     head, tail = str(job["head"]), str(job["tail"])
+    before: list[int] = []
 
     def numbering(pages: int) -> tuple[int, int]:
         pdf_parts.send_json(replies, {"pages": pages})
-        return 1, int(pdf_parts.receive_json(requests)["total"])  # after the cover
+        answer = pdf_parts.receive_json(requests)
+        before.append(int(answer["before"]))
+        return before[0], int(answer["total"])
 
-    front = render_document(head + str(job["front"]) + tail, stylesheets, numbering=numbering)
-    front_pdf = front.write_pdf()
+    part = render_document(head + str(job["part"]) + tail, stylesheets, numbering=numbering)
     places: dict[str, pdf_parts.Place] = {
-        name: (1 + page, x, y) for name, (page, x, y) in pdf_parts.anchors(front).items()
+        name: (before[0] + page, x, y) for name, (page, x, y) in pdf_parts.anchors(part).items()
     }
-    for name, (page, x, y) in pdf_parts.receive_json(requests)["back"].items():
+    if "cover" not in job:  # the last part
+        pdf_parts.send_json(replies, {"anchors": places})
+        pdf_parts.send_frame(replies, part.write_pdf())
+        return 0
+    part_pdf = part.write_pdf()
+    for name, (page, x, y) in pdf_parts.receive_json(requests)["anchors"].items():
         places.setdefault(str(name), (int(page), float(x), float(y)))
     cover_html = str(job["cover"])
     cover = render_document(
@@ -59,7 +72,6 @@ def main() -> int:
     cover_pdf = cover.write_pdf()
     pdf_parts.send_json(replies, {"places": places, "links": links})
     pdf_parts.send_frame(replies, cover_pdf)
-    pdf_parts.send_frame(replies, front_pdf)
+    pdf_parts.send_frame(replies, part_pdf)
     replies.close()
     return 0
-

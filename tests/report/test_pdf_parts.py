@@ -43,9 +43,9 @@ def _one_process(html: str) -> bytes:
 
 
 def _two_processes(html: str) -> bytes:
-    with pdf_parts.helper() as helper:
-        assert helper is not None
-        data = pdf_parts.render(html, [stylesheet_path()], helper)
+    with pdf_parts.helpers() as helpers:
+        assert helpers is not None
+        data = pdf_parts.render(html, [stylesheet_path()], helpers)
         assert data is not None, "the two-process rendering fell back"
         return data
 
@@ -158,12 +158,12 @@ def test_the_contents_give_the_page_each_section_starts_on(
 
 def test_a_helper_that_dies_means_the_same_pdf_from_one_process(tmp_path: Path) -> None:
     html = _html(sparse())
-    with pdf_parts.helper() as helper:
-        assert helper is not None
-        helper.process.kill()
-        helper.process.wait()
-        assert pdf_parts.render(html, [stylesheet_path()], helper) is None
-        html_to_pdf(html, tmp_path / "r.pdf", stylesheets=[stylesheet_path()], helper=helper)
+    with pdf_parts.helpers() as helpers:
+        assert helpers is not None
+        helpers.back.process.kill()
+        helpers.back.process.wait()
+        assert pdf_parts.render(html, [stylesheet_path()], helpers) is None
+        html_to_pdf(html, tmp_path / "r.pdf", stylesheets=[stylesheet_path()], helpers=helpers)
     assert _page_texts((tmp_path / "r.pdf").read_bytes(), tmp_path / "a") == _page_texts(
         _one_process(html), tmp_path / "b"
     )
@@ -171,8 +171,8 @@ def test_a_helper_that_dies_means_the_same_pdf_from_one_process(tmp_path: Path) 
 
 def test_one_core_means_no_helper(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
-    with pdf_parts.helper() as helper:
-        assert helper is None
+    with pdf_parts.helpers() as helpers:
+        assert helpers is None
 
 
 def test_no_helper_outlives_the_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -185,8 +185,8 @@ def test_no_helper_outlives_the_report(tmp_path: Path, monkeypatch: pytest.Monke
 
     monkeypatch.setattr(pdf_parts.Helper, "__init__", record)
     write_report(sparse(), tmp_path / "r.pdf")
-    assert len(started) == 1
-    assert started[0].process.poll() is not None
+    assert len(started) == 2
+    assert all(helper.process.poll() is not None for helper in started)
 
 
 def test_data_cannot_add_a_part_mark(tmp_path: Path) -> None:
