@@ -1,7 +1,9 @@
-"""A helper process of a two-core report PDF (started by report/pdf_parts.py; not a command).
+"""The helper processes of a two-core report PDF (started by report/pdf_parts.py; not a command).
 
-Imports WeasyPrint at once, then reads its job on standard input: one part of the report (and,
-for the first part, the cover). Lays the part out, says how many pages it has, and waits for the
+The helper imports WeasyPrint at once, then forks: the fork shares the import, and serves the
+report's last part on the two pipes whose numbers it was given; the helper serves the first part
+on its standard input and output. Each reads its job: one part of the report (and, for the
+first part, the cover). Each lays its part out, says how many pages it has, and waits for the
 page the part starts at and the whole PDF's page count, to number its margins. Then:
 
 - the last part says where its sections start, and sends its PDF;
@@ -9,10 +11,10 @@ page the part starts at and the whole PDF's page count, to number its margins. T
   the cover with the contents' page numbers, and sends every section's place, the cover's
   links, the cover's PDF and its own PDF.
 
-Messages are framed by report/pdf_parts.py. Anything else this process prints goes nowhere, so
-that it cannot corrupt them; on any error it exits non-zero, and the report is rendered in one
-process. Ends with os._exit (pdf_parts._BOOT): once the PDFs are sent, freeing WeasyPrint's
-objects one by one would only keep the machine busy.
+Messages are framed by report/pdf_parts.py. Anything else these processes print goes nowhere,
+so that it cannot corrupt them; on any error they exit non-zero, and the report is rendered in
+one process. They end with os._exit (pdf_parts._BOOT): once the PDFs are sent, freeing
+WeasyPrint's objects one by one would only keep the machine busy.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import gc
 import os
 import sys
 from pathlib import Path
+from typing import IO
 
 
 def main() -> int:
@@ -31,13 +34,29 @@ def main() -> int:
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
 
-    from cyberdiag.report import pdf_parts
-    from cyberdiag.report.pdf import _import_weasyprint, can_number_pages, render_document
+    from cyberdiag.report.pdf import _import_weasyprint, can_number_pages
 
     _import_weasyprint()
     if not can_number_pages():
         return 1
-    requests = sys.stdin.buffer
+    back_requests, back_replies = int(sys.argv[2]), int(sys.argv[3])
+    child = os.fork()
+    if child == 0:  # the second helper: the last part, on its own pipes
+        replies.close()
+        os.dup2(devnull, sys.stdin.fileno())
+        return _serve(os.fdopen(back_requests, "rb"), os.fdopen(back_replies, "wb"))
+    os.close(back_requests)
+    os.close(back_replies)
+    code = _serve(sys.stdin.buffer, replies)
+    if code == 0:
+        os.waitpid(child, 0)  # done too by now (its part has no cover)
+    return code
+
+
+def _serve(requests: IO[bytes], replies: IO[bytes]) -> int:
+    from cyberdiag.report import pdf_parts
+    from cyberdiag.report.pdf import render_document
+
     job = pdf_parts.receive_json(requests)
     stylesheets = [Path(p) for p in job["stylesheets"]]
     head, tail = str(job["head"]), str(job["tail"])
@@ -56,6 +75,7 @@ def main() -> int:
     if "cover" not in job:  # the last part
         pdf_parts.send_json(replies, {"anchors": places})
         pdf_parts.send_frame(replies, part.write_pdf())
+        replies.close()
         return 0
     part_pdf = part.write_pdf()
     for name, (page, x, y) in pdf_parts.receive_json(requests)["anchors"].items():

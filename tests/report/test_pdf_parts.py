@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -156,12 +157,12 @@ def test_the_contents_give_the_page_each_section_starts_on(
         assert int(page) - 1 in links, f"no link from the contents to page {page}"
 
 
-def test_a_helper_that_dies_means_the_same_pdf_from_one_process(tmp_path: Path) -> None:
+def test_helpers_that_die_mean_the_same_pdf_from_one_process(tmp_path: Path) -> None:
     html = _html(sparse())
     with pdf_parts.helpers() as helpers:
         assert helpers is not None
-        helpers.back.process.kill()
-        helpers.back.process.wait()
+        os.killpg(helpers.process.pid, signal.SIGKILL)
+        helpers.process.wait()
         assert pdf_parts.render(html, [stylesheet_path()], helpers) is None
         html_to_pdf(html, tmp_path / "r.pdf", stylesheets=[stylesheet_path()], helpers=helpers)
     assert _page_texts((tmp_path / "r.pdf").read_bytes(), tmp_path / "a") == _page_texts(
@@ -176,17 +177,19 @@ def test_one_core_means_no_helper(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_no_helper_outlives_the_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    started: list[pdf_parts.Helper] = []
-    original = pdf_parts.Helper.__init__
+    started: list[pdf_parts.Helpers] = []
+    original = pdf_parts.Helpers.__init__
 
-    def record(self: pdf_parts.Helper) -> None:
+    def record(self: pdf_parts.Helpers) -> None:
         original(self)
         started.append(self)
 
-    monkeypatch.setattr(pdf_parts.Helper, "__init__", record)
+    monkeypatch.setattr(pdf_parts.Helpers, "__init__", record)
     write_report(sparse(), tmp_path / "r.pdf")
-    assert len(started) == 2
-    assert all(helper.process.poll() is not None for helper in started)
+    assert len(started) == 1
+    assert started[0].process.poll() is not None
+    with pytest.raises(ProcessLookupError):  # nor the helper's fork: the group is empty
+        os.killpg(started[0].process.pid, 0)
 
 
 def test_data_cannot_add_a_part_mark(tmp_path: Path) -> None:
