@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import IO, Any
 
 MARK = "<!--cyberdiag:part-->"
-TIMEOUT = 120.0  # seconds without a word from the other process before giving up on it
+TIMEOUT = 300.0  # seconds without a word from a helper before giving up on it
 
 # CSS pixels (WeasyPrint's unit) to PDF points.
 _PT_PER_PX = 0.75
@@ -101,8 +101,8 @@ class Channel:
     def _send_quietly(self, message: dict[str, Any]) -> None:
         try:
             send_json(self.requests, message)
-        except OSError:
-            pass  # the helper died: the next read says so
+        except (OSError, ValueError):
+            pass  # the helper died, or was stopped: the next read says so
 
     def send(self, message: dict[str, Any]) -> None:
         if self._sender is not None:
@@ -182,7 +182,7 @@ def render(html: str, stylesheets: list[Path], workers: Helpers) -> bytes | None
         return None
     try:
         return _render_with(workers, *pieces, stylesheets=stylesheets)
-    except (PartsFailed, OSError, ValueError, KeyError, TypeError, IndexError):
+    except Exception:  # noqa: BLE001  any failure here only costs time: one process renders
         return None
 
 
