@@ -123,6 +123,16 @@ def test_two_processes_give_the_same_pdf(factory: Any, lang: str, tmp_path: Path
     assert _cover_links(two_pdf)
     assert two_pdf.metadata == one_pdf.metadata
     assert two_pdf.root_object.get("/Lang") == one_pdf.root_object.get("/Lang") == lang
+    if factory is complete and lang == "fr":  # and the same pixels (once: it takes a while)
+        assert _pixels(tmp_path / "one" / "doc.pdf") == _pixels(tmp_path / "two" / "doc.pdf")
+
+
+def _pixels(pdf: Path) -> list[bytes]:
+    """Every page as a 40 dpi PNG (pdftoppm)."""
+    out = pdf.parent / "px"
+    out.mkdir()
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(out / "p")], check=True)
+    return [png.read_bytes() for png in sorted(out.glob("p-*.png"))]
 
 
 @pytest.fixture(scope="module")
