@@ -2,7 +2,8 @@
 
 Each figure is a whole process (interpreter start, imports, reading the shipped files, the work,
 writing the files), median of N runs after one warm-up, wall clock and CPU time (user + sys of
-the child: less sensitive to other load on the machine). Targets (issue 14):
+the command and its helper processes: less sensitive to other load on the machine; `report`
+lays its PDF out on two cores, so its CPU time is above its wall clock). Targets (issue 14):
 
 - the first question of `cyberdiag questionnaire` on screen   < 0.5 s
 - `cyberdiag score` (the example municipality)                < 0.7 s

@@ -1,9 +1,11 @@
 """How long does the whole `cyberdiag report` process take for a complete diagnostic?
 
 Target: under 3 s for the PDF. Each run is a fresh process (interpreter start, imports, Jinja2,
-WeasyPrint layout, font subsetting, writing the file), timed from outside. Prints wall-clock and
-CPU time (user + sys of the child: less sensitive to other load on the machine), the page count
-and the file size. Asserts nothing.
+WeasyPrint layout, font subsetting, writing the file), timed from outside. On two cores the PDF
+is laid out by two helper processes (report/pdf_parts.py): the CPU time, user + sys of the
+command and of its helpers, is then higher than the wall clock. Prints both (CPU is less
+sensitive to other load on the machine), the page count and the file size. Asserts nothing.
+`taskset -c 0 .venv/bin/python benchmarks/report.py` measures the one-core path.
 
 Run: .venv/bin/python benchmarks/report.py [--runs N]
 """
