@@ -145,8 +145,8 @@ def render_document(
     *,
     extra_css: str = "",
     numbering: Callable[[int], tuple[int, int]] | None = None,
-) -> Any:
-    """Lay out `html` with our fetcher and `stylesheets`: a WeasyPrint Document.
+) -> Rendered:
+    """Lay out `html` with our fetcher and `stylesheets`: its pages, ready to be drawn.
 
     `extra_css` is CSS we write ourselves (never data). `numbering`, given this document's page
     count once the pages are laid out, returns (pages before this document, pages in the whole
@@ -168,11 +168,12 @@ def render_document(
         css.append(weasyprint.CSS(string=extra_css, base_url=base, url_fetcher=fetcher))
     document = weasyprint.HTML(string=html, base_url=base, url_fetcher=fetcher)
     with _collector_paused(), _page_numbers(numbering):
-        return _Rendered(document.render(stylesheets=css))
+        return Rendered(document.render(stylesheets=css))
 
 
-class _Rendered:
-    """A laid-out Document whose `write_pdf` also runs with the cyclic collector paused."""
+class Rendered:
+    """A laid-out WeasyPrint Document (`pages`: its pages, with their anchors and links), whose
+    `write_pdf` also runs with the cyclic collector paused."""
 
     def __init__(self, document: Any) -> None:
         self.document = document

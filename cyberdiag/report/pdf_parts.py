@@ -15,13 +15,13 @@ sections 4–6. Every part starts on a new page, so each can be laid out alone:
 - this process joins the three PDFs (pypdf), with the contents' links, the bookmarks and the
   metadata.
 
-`render` returns None whenever this cannot be done (one core, no part marks, no pypdf, a helper
-that fails or is silent for `TIMEOUT`): the caller then renders the document in one process.
+`helpers` starts no helper on one core, outside Linux or without pypdf, and `render` returns None
+when the document has no part marks or a helper fails or is silent for `TIMEOUT`: the caller
+then renders the document in one process.
 """
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
 import io
 import json
@@ -34,7 +34,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, Any
 
@@ -146,6 +146,10 @@ class Helpers:
                 pass_fds=(back_requests_in, back_replies_out),
                 start_new_session=True,
             )
+        except OSError:
+            os.close(back_requests)
+            os.close(back_replies)
+            raise
         finally:
             os.close(back_requests_in)
             os.close(back_replies_out)
@@ -154,7 +158,7 @@ class Helpers:
         self.back = Channel(os.fdopen(back_requests, "wb"), os.fdopen(back_replies, "rb"))
 
     def stop(self) -> None:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
+        with suppress(ProcessLookupError, PermissionError):
             os.killpg(self.process.pid, signal.SIGKILL)  # both helpers, if still there
         self.process.wait()
         self.front.close()
@@ -166,7 +170,10 @@ def helpers() -> Iterator[Helpers | None]:
     """The helper processes, started now if two cores can be used (None otherwise): they
     import WeasyPrint while this process builds the document. Stopped on leaving, whatever
     happened."""
-    started = Helpers() if _possible() else None
+    started = None
+    if _possible():
+        with suppress(OSError):  # no process to be had: one process renders
+            started = Helpers()
     try:
         yield started
     finally:
