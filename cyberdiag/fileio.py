@@ -311,11 +311,17 @@ def _acquire(path: Path, target: Path, what: tuple[str, str], busy: Busy | None)
 
 
 def _holder(fd: int) -> tuple[str, str]:
-    """« PID 1234 : cyberdiag questionnaire » as the lock file says."""
-    try:
-        text = os.pread(fd, 4096, 0).decode("utf-8", "replace")
-    except OSError:
-        text = ""
+    """« PID 1234 : cyberdiag questionnaire » as the lock file says. The holder writes that
+    line just after taking the lock: a file still empty is read again for up to 0.1 s."""
+    text = ""
+    for _ in range(20):
+        try:
+            text = os.pread(fd, 4096, 0).decode("utf-8", "replace")
+        except OSError:
+            break
+        if "\n" in text:
+            break
+        time.sleep(0.005)
     first, _, rest = text.partition("\n")
     if not first.strip().isdigit():
         return "processus inconnu", "unknown process"
