@@ -50,7 +50,7 @@ from cyberdiag.report.view import (
     RiskView,
     TermView,
 )
-from cyberdiag.scoring.causes import asks_provider, cause_heading, cause_text, level_sentence
+from cyberdiag.scoring.causes import asks_provider, cause_heading, level_sentence
 
 TOP_ACTIONS = 5
 # The summary's "capped by" names this many caps; the others are counted (the plan has them all).
@@ -494,9 +494,6 @@ def build_view(
         counts={s: sum(1 for c in diag.checks if c.status == s) for s in lab.status},
         status_labels={k: v.get(lang) for k, v in lab.status.items()},
         level_line=level_sentence(diag, lang) if ov.capped_by else "",
-        cap_causes=[
-            (c.label.get(lang), cause_text(c, asks_provider(diag), lang)) for c in ov.capped_by
-        ],
         cap_groups=_cap_groups(diag, lang),
         resolver_note=_resolver_note(diag, lang),
     )

@@ -188,11 +188,10 @@ class ReportView:
     counts: dict[str, int] = field(default_factory=dict)
     status_labels: dict[str, str] = field(default_factory=dict)
     # « Niveau 0 — Exposé : 2 mesures critiques manquent, 3 sont à confirmer… » ("" when no cap
-    # applies), and each cap as (label, cause).
+    # applies).
     level_line: str = ""
-    cap_causes: list[tuple[str, str]] = field(default_factory=list)
-    # The same caps grouped by cause, known gaps first: (« Écarts constatés », [label, …] named,
-    # how many more are not named).
+    # The caps grouped by cause, known gaps first: (« Écarts constatés », [label, …] named, how
+    # many more are not named).
     cap_groups: list[tuple[str, list[str], int]] = field(default_factory=list)
     # « Résolveur du poste : 192.168.1.1 » — through which DNS server the checks were made.
     resolver_note: str = ""

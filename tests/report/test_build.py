@@ -108,9 +108,9 @@ def test_first_page_names_each_cap_with_its_cause_when_the_score_alone_gives_0()
         "Niveau 0 — niveau 0 (fr) : 1 mesure critique manque, 1 est à confirmer auprès du "
         "prestataire"
     )
-    assert view.cap_causes == [
-        ("pas de sauvegarde (fr)", "écart constaté"),
-        ("pas de MFA (fr)", "à confirmer auprès du prestataire"),
+    assert view.cap_groups == [
+        ("Écart constaté", ["pas de sauvegarde (fr)"], 0),
+        ("À confirmer auprès du prestataire", ["pas de MFA (fr)"], 0),
     ]
     html = render_html(view, inline_css=False).replace(NBSP, " ").replace("\u202f", " ")
     assert (
@@ -135,7 +135,7 @@ def test_first_page_names_each_cap_with_its_cause_when_the_score_alone_gives_0()
 
 def test_no_cap_no_level_line() -> None:
     view = build_view(_mini(a_backup="oui", a_doc="oui", b_mfa="oui"), "fr")
-    assert view.caps == [] and view.level_line == "" and view.cap_causes == []
+    assert view.caps == [] and view.level_line == "" and view.cap_groups == []
     assert "Plafonné par" not in render_html(view, inline_css=False)
 
 
