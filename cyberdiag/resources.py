@@ -32,3 +32,8 @@ def data_file(folder: str, name: str) -> Path:
 def templates_dir() -> Path:
     """The folder of the report's templates, stylesheets and texts (resolved)."""
     return data_dir("report_templates").resolve()
+
+
+def report_stylesheet() -> Path:
+    """The awareness report's stylesheet (report_templates/report.css)."""
+    return templates_dir() / "report.css"

@@ -38,6 +38,8 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, Any
 
+from cyberdiag.resources import report_stylesheet
+
 MARK = "<!--cyberdiag:part-->"
 TIMEOUT = 300.0  # seconds without a word from a helper before giving up on it
 
@@ -122,7 +124,7 @@ class Helpers:
     shares that import: ~0.4 s of CPU): `front` lays out sections 1–3 and the cover, `back`
     sections 4–6. Both are in a session of their own, stopped together."""
 
-    def __init__(self) -> None:
+    def __init__(self, stylesheets: list[Path]) -> None:
         back_requests_in, back_requests = os.pipe()
         back_replies, back_replies_out = os.pipe()
         # -I: neither the current folder nor PYTHON* variables decide what the helper imports
@@ -139,6 +141,7 @@ class Helpers:
                     path,
                     str(back_requests_in),
                     str(back_replies_out),
+                    *(str(p) for p in stylesheets),  # parsed before the fork, for both
                 ],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
@@ -168,12 +171,12 @@ class Helpers:
 @contextmanager
 def helpers() -> Iterator[Helpers | None]:
     """The helper processes, started now if two cores can be used (None otherwise): they
-    import WeasyPrint while this process builds the document. Stopped on leaving, whatever
-    happened."""
+    import WeasyPrint and parse the report's stylesheet while this process builds the
+    document. Stopped on leaving, whatever happened."""
     started = None
     if _possible():
         with suppress(OSError):  # no process to be had: one process renders
-            started = Helpers()
+            started = Helpers([report_stylesheet()])
     try:
         yield started
     finally:

@@ -1,10 +1,11 @@
 """The helper processes of a two-core report PDF (started by report/pdf_parts.py; not a command).
 
-The helper imports WeasyPrint at once, then forks: the fork shares the import, and serves the
-report's last part on the two pipes whose numbers it was given; the helper serves the first part
-on its standard input and output. Each reads its job: one part of the report (and, for the
-first part, the cover). Each lays its part out, says how many pages it has, and waits for the
-page the part starts at and the whole PDF's page count, to number its margins. Then:
+The helper imports WeasyPrint and parses the stylesheets it was given at once, then forks: the
+fork shares both, and serves the report's last part on the two pipes whose numbers it was
+given; the helper serves the first part on its standard input and output. Each reads its job:
+one part of the report (and, for the first part, the cover). Each lays its part out, says how
+many pages it has, and waits for the page the part starts at and the whole PDF's page count,
+to number its margins. Then:
 
 - the last part says where its sections start, and sends its PDF;
 - the first part draws its PDF, gets where the last part's sections start, lays out and draws
@@ -34,12 +35,14 @@ def main() -> int:
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
 
-    from cyberdiag.report.pdf import _import_weasyprint, can_number_pages
+    from cyberdiag.report.pdf import _import_weasyprint, can_number_pages, stylesheet
 
     _import_weasyprint()
     if not can_number_pages():
         return 1
     back_requests, back_replies = int(sys.argv[2]), int(sys.argv[3])
+    for path in sys.argv[4:]:  # the report's stylesheet, parsed once for both helpers
+        stylesheet(Path(path))
     child = os.fork()
     if child == 0:  # the second helper: the last part, on its own pipes
         replies.close()

@@ -10,16 +10,16 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from cyberdiag.report.templating import environment, templates_dir
+from cyberdiag.report.templating import environment
 from cyberdiag.report.view import ReportView
+from cyberdiag.resources import report_stylesheet
 
 TEMPLATE = "report.html.j2"
-STYLESHEET = "report.css"
 
 
 def stylesheet_path() -> Path:
     """The report's stylesheet (report_templates/report.css)."""
-    return templates_dir() / STYLESHEET
+    return report_stylesheet()
 
 
 def render_html(view: ReportView, *, inline_css: bool) -> str:

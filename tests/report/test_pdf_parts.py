@@ -37,7 +37,7 @@ pytestmark = [
 
 @contextmanager
 def _started() -> Iterator[pdf_parts.Helpers]:
-    helpers = pdf_parts.Helpers()
+    helpers = pdf_parts.Helpers([stylesheet_path()])
     try:
         yield helpers
     finally:
@@ -199,8 +199,8 @@ def test_no_helper_outlives_the_report(tmp_path: Path, monkeypatch: pytest.Monke
     started: list[pdf_parts.Helpers] = []
     original = pdf_parts.Helpers.__init__
 
-    def record(self: pdf_parts.Helpers) -> None:
-        original(self)
+    def record(self: pdf_parts.Helpers, stylesheets: list[Path]) -> None:
+        original(self, stylesheets)
         started.append(self)
 
     monkeypatch.setattr(pdf_parts.Helpers, "__init__", record)
