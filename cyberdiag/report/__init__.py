@@ -5,7 +5,8 @@
 
 Layers: build.build_view (Diagnostic -> view.ReportView) -> render.render_html (Jinja2, autoescape)
 -> pdf.html_to_pdf (WeasyPrint behind a URL fetcher that fetches nothing outside
-report_templates/). `templating.environment` is the one Jinja environment of cyberdiag, and
+report_templates/; the report's PDF laid out on two cores by pdf_parts.py's helper processes when
+it can be). `templating.environment` is the one Jinja environment of cyberdiag, and
 `html_to_pdf` the one way to a PDF: the workshop and territorial documents use both.
 """
 

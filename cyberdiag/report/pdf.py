@@ -4,7 +4,8 @@
 report_templates/ are served; every other URL (http, https, ftp, data, file elsewhere, a symlink
 escaping the folder) is refused, so a comment or a DNS record that slipped into the document can
 neither trigger a request nor read a file. `html_to_pdf` is the one entry point, also used by the
-territorial report.
+territorial report; `render_document` lays a document out (in this process, or in a helper of
+report/pdf_parts.py, with its margins numbered within the whole PDF).
 """
 
 from __future__ import annotations
