@@ -224,7 +224,7 @@ def _render_with(
     done = receive_json(workers.front.replies)
     cover_pdf = receive_frame(workers.front.replies)
     front_pdf = receive_frame(workers.front.replies)
-    places = {str(k): (int(p), float(x), float(y)) for k, (p, x, y) in done["places"].items()}
+    places = read_places(done["places"])
     links: list[Link] = []
     for name, (x1, y1, x2, y2) in done["links"]:
         links.append((str(name), (float(x1), float(y1), float(x2), float(y2))))
@@ -238,6 +238,11 @@ def anchors(document: Any) -> dict[str, Place]:
         for name, box in page.anchors.items():  # (x1, y1, x2, y2): the anchored box
             found.setdefault(name, (index, float(box[0]), float(box[1])))
     return found
+
+
+def read_places(raw: dict[str, Any]) -> dict[str, Place]:
+    """Places as they come through the pipe (JSON lists), checked back into `Place`s."""
+    return {str(name): (int(page), float(x), float(y)) for name, (page, x, y) in raw.items()}
 
 
 def contents_css(cover: str, places: dict[str, Place]) -> str:

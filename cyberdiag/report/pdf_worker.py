@@ -81,8 +81,7 @@ def _serve(requests: IO[bytes], replies: IO[bytes]) -> int:
         replies.close()
         return 0
     part_pdf = part.write_pdf()
-    for name, (page, x, y) in pdf_parts.receive_json(requests)["anchors"].items():
-        places.setdefault(str(name), (int(page), float(x), float(y)))
+    places = pdf_parts.read_places(pdf_parts.receive_json(requests)["anchors"]) | places
     cover_html = str(job["cover"])
     cover = render_document(
         head + cover_html + tail,
